@@ -1,0 +1,84 @@
+"""The one DRF exception handler: every error is ``{"error": {code, message, fields}}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions as drf_exceptions
+from rest_framework import status
+from rest_framework.response import Response
+
+from sgsc.platform.errors import ApplicationError, error_body
+
+logger = logging.getLogger(__name__)
+
+_DRF_CODES: dict[type[drf_exceptions.APIException], str] = {
+    drf_exceptions.ValidationError: "invalid_input",
+    drf_exceptions.ParseError: "malformed_request",
+    drf_exceptions.NotAuthenticated: "not_authenticated",
+    drf_exceptions.AuthenticationFailed: "authentication_failed",
+    drf_exceptions.PermissionDenied: "permission_denied",
+    drf_exceptions.NotFound: "not_found",
+    drf_exceptions.MethodNotAllowed: "method_not_allowed",
+    drf_exceptions.NotAcceptable: "not_acceptable",
+    drf_exceptions.UnsupportedMediaType: "unsupported_media_type",
+    drf_exceptions.Throttled: "throttled",
+}
+_MESSAGES = {
+    "invalid_input": "Datele trimise nu sunt valide.",
+    "malformed_request": "Cererea nu poate fi citită.",
+    "not_authenticated": "Autentificarea este necesară.",
+    "authentication_failed": "Autentificarea a eșuat.",
+    "permission_denied": "Nu aveți dreptul să efectuați această acțiune.",
+    "not_found": "Resursa nu a fost găsită.",
+    "method_not_allowed": "Metoda nu este permisă.",
+    "not_acceptable": "Formatul cerut nu este disponibil.",
+    "unsupported_media_type": "Tipul conținutului nu este acceptat.",
+    "throttled": "Prea multe cereri. Reîncercați mai târziu.",
+}
+
+
+def _flatten(detail: Any) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        fields: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            if isinstance(value, dict):
+                for sub_key, sub_value in _flatten(value).items():
+                    fields[f"{key}.{sub_key}"] = sub_value
+            elif isinstance(value, list):
+                fields[str(key)] = [str(item) for item in value]
+            else:
+                fields[str(key)] = [str(value)]
+        return fields
+    if isinstance(detail, list):
+        return {"non_field_errors": [str(item) for item in detail]}
+    return {"non_field_errors": [str(detail)]}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        fields = (
+            {key: [str(m) for m in messages] for key, messages in exc.message_dict.items()}
+            if hasattr(exc, "error_dict") else {"non_field_errors": [str(m) for m in exc.messages]}
+        )
+        return Response(error_body("invalid_input", _MESSAGES["invalid_input"], fields),
+                        status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        exc = drf_exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = drf_exceptions.PermissionDenied()
+    if not isinstance(exc, drf_exceptions.APIException):
+        return None  # a real bug: Django's 500 handling and Sentry take it
+    code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
+    fields = _flatten(exc.detail) if isinstance(exc, drf_exceptions.ValidationError) else None
+    message = _MESSAGES.get(code) or str(exc.detail)
+    headers: dict[str, str] = {}
+    if isinstance(exc, drf_exceptions.Throttled) and exc.wait is not None:
+        headers["Retry-After"] = str(int(exc.wait))
+    return Response(error_body(code, message, fields), status=exc.status_code, headers=headers)

@@ -1,0 +1,90 @@
+"""Request-level middleware: health probes, request context, CSP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sentry_sdk
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from sgsc.platform import context
+from sgsc.platform.health import healthz, readyz
+
+Handler = Callable[[HttpRequest], HttpResponse]
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # The ingress sets X-Forwarded-For; its first entry is the client.
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded:
+        return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR")
+
+
+class HealthCheckMiddleware:
+    """Answer /healthz and /readyz on every host, before tenant routing.
+
+    Probes reach pods by address, not by a tenant's host name, so they must not depend on it.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == "/healthz":
+            return healthz(request)
+        if request.path == "/readyz":
+            return readyz(request)
+        return self.get_response(request)
+
+
+class RequestContextMiddleware:
+    """Give every request an id (kept from the proxy if sane) and bind it for logs and audit."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else ""
+        request_id = request_id or context.new_request_id()
+        request.request_id = request_id  # type: ignore[attr-defined]
+        tenant = getattr(request, "tenant", None)
+        context.bind(request_id=request_id, ip=client_ip(request),
+                     tenant=tenant.schema_name if tenant is not None else "")
+        sentry_sdk.set_tag("request_id", request_id)
+        if tenant is not None:
+            sentry_sdk.set_tag("tenant", tenant.schema_name)
+        try:
+            response = self.get_response(request)
+        finally:
+            context.reset()
+        response[REQUEST_ID_HEADER] = request_id
+        return response
+
+
+class UserContextMiddleware:
+    """After authentication: add the user to the context (logs, audit, Sentry)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            context.bind(user_id=user.pk, user_label=user.email)
+            sentry_sdk.set_user({"id": str(user.pk)})
+        return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response

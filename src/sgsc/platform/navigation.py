@@ -1,0 +1,36 @@
+"""The navigation menu: each entry names the capability it needs (from the role table)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from sgsc.shared_apps.identity.roles import Capability
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    capability: Capability | None  # None: every signed-in user
+    public_host: bool | None = None  # True: only public host; False: only tenant hosts
+
+
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem(_("Acasă"), "home", None),
+    NavItem(_("Prestatori"), "tenant-list", Capability.TENANTS_MANAGE, public_host=True),
+    NavItem(_("Profilul spațiului"), "workspace-profile", Capability.WORKSPACE_VIEW,
+            public_host=False),
+    NavItem(_("Jurnal de audit"), "audit-list", Capability.AUDIT_VIEW),
+    NavItem(_("Documentație API"), "api-docs", None),
+)
+
+
+def visible_items(*, capabilities: frozenset[Capability], is_public_host: bool) -> list[NavItem]:
+    return [
+        item for item in NAVIGATION
+        if (item.capability is None or item.capability in capabilities)
+        and (item.public_host is None or item.public_host == is_public_host)
+    ]

@@ -1,0 +1,32 @@
+"""Sentry, when a DSN is configured. Tags (tenant, request id) are set per request/task."""
+
+from __future__ import annotations
+
+import sentry_sdk
+from django.conf import settings
+from sentry_sdk.integrations.celery import CeleryIntegration
+from sentry_sdk.integrations.django import DjangoIntegration
+
+from sgsc.platform import context
+
+
+def _add_context(event: dict, hint: dict) -> dict:  # type: ignore[type-arg]
+    ctx = context.current()
+    tags = event.setdefault("tags", {})
+    tags.setdefault("tenant", ctx.tenant or "-")
+    tags.setdefault("request_id", ctx.request_id or "-")
+    return event
+
+
+def init_sentry() -> bool:
+    if not settings.SENTRY_DSN:
+        return False
+    sentry_sdk.init(
+        dsn=settings.SENTRY_DSN,
+        environment=settings.SENTRY_ENVIRONMENT,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,  # personal data stays out of error reports (Annex 1 §19-20)
+        traces_sample_rate=0.0,
+        before_send=_add_context,  # type: ignore[arg-type]
+    )
+    return True

@@ -1,0 +1,52 @@
+"""Signal wiring: sign-in events to the audit log; task context for logs and Sentry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sentry_sdk
+from celery.signals import task_postrun, task_prerun
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db import connection
+from django.http import HttpRequest
+
+from sgsc.platform import context
+from sgsc.shared_apps.audit.models import AuditEvent
+from sgsc.shared_apps.audit.services import audit_record
+from sgsc.shared_apps.identity.models import User
+
+
+def _on_login(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    context.bind(user_id=user.pk, user_label=user.email)
+    audit_record(action="auth.login", actor=user, object_type="user", object_id=user.pk)
+
+
+def _on_logout(sender: Any, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
+    if user is not None:
+        audit_record(action="auth.logout", actor=user, object_type="user", object_id=user.pk)
+
+
+def _on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None,
+                     **kwargs: Any) -> None:
+    # Never store the password; the identifier tried is what the register needs (Annex 2 §43).
+    tried = str(credentials.get("username") or credentials.get("email") or "")[:255]
+    audit_record(action="auth.login", outcome=AuditEvent.Outcome.FAILURE, actor_label=tried,
+                 details={"reason": kwargs.get("reason", "invalid_credentials")})
+
+
+def _on_task_prerun(task_id: str, task: Any, **kwargs: Any) -> None:
+    context.bind(request_id=task_id, tenant=getattr(connection, "schema_name", ""))
+    sentry_sdk.set_tag("tenant", getattr(connection, "schema_name", ""))
+    sentry_sdk.set_tag("task_id", task_id)
+
+
+def _on_task_postrun(**kwargs: Any) -> None:
+    context.reset()
+
+
+def connect() -> None:
+    user_logged_in.connect(_on_login, dispatch_uid="sgsc_audit_login")
+    user_logged_out.connect(_on_logout, dispatch_uid="sgsc_audit_logout")
+    user_login_failed.connect(_on_login_failed, dispatch_uid="sgsc_audit_login_failed")
+    task_prerun.connect(_on_task_prerun, dispatch_uid="sgsc_task_context", weak=False)
+    task_postrun.connect(_on_task_postrun, dispatch_uid="sgsc_task_context_reset", weak=False)

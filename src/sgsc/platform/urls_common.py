@@ -1,0 +1,29 @@
+"""URL patterns every host serves: sign-in, language, API schema and docs, the API root."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import URLPattern, URLResolver, include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from sgsc.platform import views
+from sgsc.platform.api.views import MeView
+from sgsc.platform.forms import SignInForm
+
+common_patterns: list[URLPattern | URLResolver] = [
+    path("", views.home, name="home"),
+    path("autentificare/", auth_views.LoginView.as_view(
+        authentication_form=SignInForm, redirect_authenticated_user=True), name="login"),
+    path("iesire/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/me/", MeView.as_view(), name="api-me"),
+]
+
+handler400 = "sgsc.platform.views.bad_request"
+handler403 = "sgsc.platform.views.permission_denied"
+handler404 = "sgsc.platform.views.page_not_found"
+handler500 = "sgsc.platform.views.server_error"

@@ -1,0 +1,25 @@
+"""The public host: AGE console, platform API, public pages."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, path
+
+from sgsc.platform.urls_common import (  # noqa: F401  (Django reads the handlers from here)
+    common_patterns,
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+)
+from sgsc.shared_apps.audit import views as audit_views
+from sgsc.tenants import api as tenant_api
+from sgsc.tenants import views as tenant_views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    *common_patterns,
+    path("prestatori/", tenant_views.tenant_list, name="tenant-list"),
+    path("audit/", audit_views.audit_list, name="audit-list"),
+    path("api/v1/tenants/", tenant_api.TenantListView.as_view(), name="api-tenant-list"),
+    path("api/v1/tenants/<slug:slug>/status/", tenant_api.TenantStatusView.as_view(),
+         name="api-tenant-status"),
+]

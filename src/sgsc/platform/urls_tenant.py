@@ -1,0 +1,24 @@
+"""Tenant hosts (<slug>.<base domain>): the provider's or hub's own workspace."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, path
+
+from sgsc.platform.urls_common import (  # noqa: F401  (Django reads the handlers from here)
+    common_patterns,
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+)
+from sgsc.shared_apps.audit import views as audit_views
+from sgsc.tenant_apps.workspace import api as workspace_api
+from sgsc.tenant_apps.workspace import views as workspace_views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    *common_patterns,
+    path("profil/", workspace_views.profile, name="workspace-profile"),
+    path("audit/", audit_views.audit_list, name="audit-list"),
+    path("api/v1/workspace/", workspace_api.WorkspaceProfileView.as_view(),
+         name="api-workspace"),
+]

@@ -1,0 +1,99 @@
+"""The one way to write the audit log."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from sgsc.platform import context
+from sgsc.shared_apps.audit.hashing import event_digest
+from sgsc.shared_apps.audit.models import PLATFORM_CHAIN, AuditChainHead, AuditEvent
+from sgsc.shared_apps.identity.models import User
+from sgsc.tenants.models import Tenant
+
+Outcome = AuditEvent.Outcome
+
+
+def _current_tenant() -> Tenant | None:
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Tenant) and not tenant.is_public and tenant.pk:
+        return tenant
+    return None
+
+
+def chain_name_for(tenant: Tenant | None) -> str:
+    return tenant.schema_name if tenant is not None else PLATFORM_CHAIN
+
+
+def audit_record(
+    *,
+    action: str,
+    outcome: str = Outcome.SUCCESS,
+    actor: User | None = None,
+    actor_label: str = "",
+    tenant: Tenant | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    details: dict[str, Any] | None = None,
+    ip: str | None = None,
+    request_id: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain of ``tenant`` (default: the current tenant, else platform).
+
+    Runs in the caller's transaction, so the event commits or rolls back with the change it
+    records. Record failures outside a transaction that is about to roll back.
+    """
+    ctx = context.current()
+    if tenant is None:
+        tenant = _current_tenant()
+    if actor is None and ctx.user_id is not None:
+        actor = User.objects.filter(pk=ctx.user_id).first()
+    label = actor_label or (actor.email if actor is not None else ctx.user_label)
+    # Round-trip through JSON so the stored details hash exactly as they are read back.
+    clean_details: dict[str, Any] = json.loads(json.dumps(details or {}, default=str))
+    chain = chain_name_for(tenant)
+    with transaction.atomic():
+        AuditChainHead.objects.get_or_create(chain=chain)
+        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+        sequence = head.last_sequence + 1
+        occurred_at = timezone.now()
+        event = AuditEvent(
+            chain=chain,
+            sequence=sequence,
+            occurred_at=occurred_at,
+            tenant=tenant,
+            actor=actor,
+            actor_label=label,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            outcome=str(outcome),
+            ip=ip if ip is not None else ctx.ip,
+            request_id=request_id if request_id is not None else ctx.request_id,
+            details=clean_details,
+            previous_hash=head.last_hash,
+        )
+        event.hash = event_digest(
+            chain=chain,
+            sequence=sequence,
+            occurred_at=occurred_at,
+            tenant_id=tenant.pk if tenant is not None else None,
+            actor_id=actor.pk if actor is not None else None,
+            actor_label=label,
+            action=action,
+            object_type=object_type,
+            object_id=event.object_id,
+            outcome=event.outcome,
+            ip=event.ip,
+            request_id=event.request_id,
+            details=clean_details,
+            previous_hash=head.last_hash,
+        )
+        event.save(force_insert=True)
+        head.last_sequence = sequence
+        head.last_hash = event.hash
+        head.save(update_fields=["last_sequence", "last_hash"])
+    return event

@@ -1,0 +1,89 @@
+"""The one table of roles and what each may do. UI navigation and API permissions read it.
+
+Platform roles belong to a person on the public host; tenant roles come with a membership
+in one tenant. A capability is a short dotted name checked with ``has_capability``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class PlatformRole(StrEnum):
+    AGE_ADMIN = "age_admin"
+    AGE_ONBOARDING_OFFICER = "age_onboarding_officer"
+    CHANCELLERY_REVIEWER = "chancellery_reviewer"
+    ASP_MONITOR = "asp_monitor"
+    STISC_TECHNICAL = "stisc_technical"
+
+
+class TenantRole(StrEnum):
+    TENANT_ADMIN = "tenant_admin"
+    COORDINATOR = "coordinator"
+    SUPERVISOR = "supervisor"
+    L1_OPERATOR = "l1_operator"
+    L2_SPECIALIST = "l2_specialist"
+    L3_TECHNICAL = "l3_technical"
+    AUDITOR = "auditor"
+
+
+class Capability(StrEnum):
+    PLATFORM_CONSOLE = "platform.console"
+    TENANTS_MANAGE = "tenants.manage"
+    TARIFFS_REVIEW = "tariffs.review"
+    KPI_MONITOR = "kpi.monitor"
+    AUDIT_VIEW = "audit.view"
+    WORKSPACE_VIEW = "workspace.view"
+    WORKSPACE_MANAGE = "workspace.manage"
+    MEMBERS_VIEW = "members.view"
+    MEMBERS_MANAGE = "members.manage"
+    TICKETS_WORK = "tickets.work"
+    INSTITUTIONS_ALL = "institutions.all"
+
+
+ROLE_LABELS: dict[str, str] = {
+    PlatformRole.AGE_ADMIN: _("Administrator AGE"),
+    PlatformRole.AGE_ONBOARDING_OFFICER: _("Ofițer de conectare AGE"),
+    PlatformRole.CHANCELLERY_REVIEWER: _("Evaluator Cancelaria de Stat"),
+    PlatformRole.ASP_MONITOR: _("Monitor ASP"),
+    PlatformRole.STISC_TECHNICAL: _("Administrator tehnic STISC"),
+    TenantRole.TENANT_ADMIN: _("Administrator al prestatorului"),
+    TenantRole.COORDINATOR: _("Coordonator de hub"),
+    TenantRole.SUPERVISOR: _("Supervizor"),
+    TenantRole.L1_OPERATOR: _("Operator nivel 1"),
+    TenantRole.L2_SPECIALIST: _("Specialist nivel 2"),
+    TenantRole.L3_TECHNICAL: _("Administrator tehnic nivel 3"),
+    TenantRole.AUDITOR: _("Auditor"),
+}
+
+C = Capability
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    PlatformRole.AGE_ADMIN: frozenset(
+        {C.PLATFORM_CONSOLE, C.TENANTS_MANAGE, C.AUDIT_VIEW, C.KPI_MONITOR}
+    ),
+    PlatformRole.AGE_ONBOARDING_OFFICER: frozenset({C.PLATFORM_CONSOLE, C.TENANTS_MANAGE}),
+    PlatformRole.CHANCELLERY_REVIEWER: frozenset({C.PLATFORM_CONSOLE, C.TARIFFS_REVIEW}),
+    PlatformRole.ASP_MONITOR: frozenset({C.PLATFORM_CONSOLE, C.KPI_MONITOR}),
+    PlatformRole.STISC_TECHNICAL: frozenset({C.PLATFORM_CONSOLE}),
+    TenantRole.TENANT_ADMIN: frozenset(
+        {C.WORKSPACE_VIEW, C.WORKSPACE_MANAGE, C.MEMBERS_VIEW, C.MEMBERS_MANAGE,
+         C.INSTITUTIONS_ALL}
+    ),
+    TenantRole.COORDINATOR: frozenset(
+        {C.WORKSPACE_VIEW, C.MEMBERS_VIEW, C.TICKETS_WORK, C.INSTITUTIONS_ALL}
+    ),
+    TenantRole.SUPERVISOR: frozenset({C.WORKSPACE_VIEW, C.MEMBERS_VIEW, C.TICKETS_WORK}),
+    TenantRole.L1_OPERATOR: frozenset({C.WORKSPACE_VIEW, C.TICKETS_WORK}),
+    TenantRole.L2_SPECIALIST: frozenset({C.WORKSPACE_VIEW, C.TICKETS_WORK}),
+    TenantRole.L3_TECHNICAL: frozenset({C.WORKSPACE_VIEW, C.TICKETS_WORK}),
+    TenantRole.AUDITOR: frozenset({C.WORKSPACE_VIEW, C.AUDIT_VIEW}),
+}
+
+
+def capabilities_for(roles: list[str] | tuple[str, ...]) -> frozenset[Capability]:
+    result: set[Capability] = set()
+    for role in roles:
+        result |= ROLE_CAPABILITIES.get(role, frozenset())
+    return frozenset(result)

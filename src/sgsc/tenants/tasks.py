@@ -1,0 +1,33 @@
+"""Fan-out: one periodic job becomes one task per active tenant, each in its own schema."""
+
+from __future__ import annotations
+
+import logging
+
+from django_tenants.utils import schema_context
+
+from sgsc.platform.celery import QUEUE_PERIODIC, app
+from sgsc.tenants.selectors import tenant_list_active
+
+logger = logging.getLogger(__name__)
+
+
+def fan_out_to_active_tenants(*, task_name: str, include_platform: bool = False,
+                              queue: str = QUEUE_PERIODIC) -> list[str]:
+    """Send ``task_name`` once per active tenant (template excluded), from its schema."""
+    schemas = list(tenant_list_active().values_list("schema_name", flat=True))
+    for schema in schemas:
+        with schema_context(schema):
+            app.send_task(task_name, queue=queue)
+    if include_platform:
+        with schema_context("public"):
+            app.send_task(task_name, queue=queue)
+        schemas.append("public")
+    logger.info("fanned out %s to %d schemas", task_name, len(schemas))
+    return schemas
+
+
+@app.task(name="tenants.fan_out", queue=QUEUE_PERIODIC, time_limit=120, soft_time_limit=100,
+          autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def fan_out(task_name: str, include_platform: bool = False) -> list[str]:
+    return fan_out_to_active_tenants(task_name=task_name, include_platform=include_platform)
