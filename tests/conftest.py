@@ -116,3 +116,15 @@ def _assert_queries(maximum: int) -> Iterator[CaptureQueriesContext]:
 def assert_max_queries() -> Callable[[int], Any]:
     """``with assert_max_queries(5): ...`` fails when the block runs more queries."""
     return _assert_queries
+
+
+def database_url_for_subprocesses() -> str:
+    """A DATABASE_URL for the test database pytest-django created (for subprocesses)."""
+    from urllib.parse import quote
+
+    db_settings = connection.settings_dict
+    host = quote(str(db_settings.get("HOST") or ""), safe="")
+    port = f":{db_settings['PORT']}" if db_settings.get("PORT") else ""
+    password = f":{quote(str(db_settings['PASSWORD']), safe='')}" if db_settings.get(
+        "PASSWORD") else ""
+    return f"postgres://{db_settings['USER']}{password}@{host}{port}/{db_settings['NAME']}"

@@ -24,6 +24,7 @@ QUEUE_PERIODIC = "periodic"
 QUEUE_AUDIT = "audit"
 app.conf.task_queues = [Queue(QUEUE_DEFAULT), Queue(QUEUE_PERIODIC), Queue(QUEUE_AUDIT)]
 app.conf.task_default_queue = QUEUE_DEFAULT
+app.conf.task_routes = {"tenants.*": {"queue": QUEUE_PERIODIC}, "audit.*": {"queue": QUEUE_AUDIT}}
 
 app.conf.beat_schedule = {
     "audit-verify-chains-nightly": {

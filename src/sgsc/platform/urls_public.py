@@ -11,6 +11,7 @@ from sgsc.platform.urls_common import (  # noqa: F401  (Django reads the handler
     handler404,
     handler500,
 )
+from sgsc.shared_apps.audit import api as audit_api
 from sgsc.shared_apps.audit import views as audit_views
 from sgsc.tenants import api as tenant_api
 from sgsc.tenants import views as tenant_views
@@ -19,6 +20,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *common_patterns,
     path("prestatori/", tenant_views.tenant_list, name="tenant-list"),
     path("audit/", audit_views.audit_list, name="audit-list"),
+    path("api/v1/audit/verifications/", audit_api.AuditVerificationView.as_view(),
+         name="api-audit-verification"),
     path("api/v1/tenants/", tenant_api.TenantListView.as_view(), name="api-tenant-list"),
     path("api/v1/tenants/<slug:slug>/status/", tenant_api.TenantStatusView.as_view(),
          name="api-tenant-status"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from sgsc.platform.errors import Conflict, InvalidInput
 from sgsc.shared_apps.audit.services import audit_record
@@ -52,13 +53,14 @@ def tenant_create(*, slug: str, name: str, kind: str,
         raise InvalidInput(str(error.messages[0]), code=error.code or "invalid_slug",
                            fields={"slug": list(error.messages)}) from error
     if kind not in (Tenant.Kind.PROVIDER, Tenant.Kind.HUB):
-        raise InvalidInput("Tipul trebuie să fie „provider” sau „hub”.", code="invalid_kind",
-                           fields={"kind": ["Valoare nepermisă."]})
+        raise InvalidInput(_("Tipul trebuie să fie „provider” sau „hub”."), code="invalid_kind",
+                           fields={"kind": [_("Valoare nepermisă.")]})
     if not name.strip():
-        raise InvalidInput("Denumirea este obligatorie.", code="required",
-                           fields={"name": ["Câmp obligatoriu."]})
+        raise InvalidInput(_("Denumirea este obligatorie."), code="required",
+                           fields={"name": [_("Câmp obligatoriu.")]})
     if Tenant.objects.filter(slug=slug).exists():
-        raise Conflict(f"Identificatorul „{slug}” este deja folosit.", code="slug_taken")
+        raise Conflict(_("Identificatorul „%(slug)s” este deja folosit.") % {"slug": slug},
+                       code="slug_taken")
     tenant = Tenant(schema_name=schema_name_for_slug(slug), slug=slug, name=name.strip(),
                     kind=kind, status=status)
     # The schema is created outside the row's transaction by django-tenants; the domain and
@@ -74,15 +76,16 @@ def tenant_create(*, slug: str, name: str, kind: str,
 def tenant_set_status(*, tenant: Tenant, status: str, reason: str) -> Tenant:
     """Move a tenant along its lifecycle; every change states a reason and is audited."""
     if status not in Tenant.Status.values:
-        raise InvalidInput("Stare necunoscută.", code="invalid_status")
+        raise InvalidInput(_("Stare necunoscută."), code="invalid_status")
     if not reason.strip():
-        raise InvalidInput("Motivul este obligatoriu.", code="reason_required",
-                           fields={"reason": ["Câmp obligatoriu."]})
+        raise InvalidInput(_("Motivul este obligatoriu."), code="reason_required",
+                           fields={"reason": [_("Câmp obligatoriu.")]})
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
         if status not in _ALLOWED_TRANSITIONS[locked.status]:
             raise Conflict(
-                f"Trecerea din „{locked.get_status_display()}” în „{status}” nu este permisă.",
+                _("Trecerea din „%(current)s” în „%(target)s” nu este permisă.")
+                % {"current": locked.get_status_display(), "target": status},
                 code="invalid_transition",
             )
         previous = locked.status

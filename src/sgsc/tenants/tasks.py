@@ -27,7 +27,7 @@ def fan_out_to_active_tenants(*, task_name: str, include_platform: bool = False,
     return schemas
 
 
-@app.task(name="tenants.fan_out", queue=QUEUE_PERIODIC, time_limit=120, soft_time_limit=100,
+@app.task(name="tenants.fan_out", time_limit=120, soft_time_limit=100,
           autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
 def fan_out(task_name: str, include_platform: bool = False) -> list[str]:
     return fan_out_to_active_tenants(task_name=task_name, include_platform=include_platform)

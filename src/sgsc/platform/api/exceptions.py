@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
@@ -29,16 +30,16 @@ _DRF_CODES: dict[type[drf_exceptions.APIException], str] = {
     drf_exceptions.Throttled: "throttled",
 }
 _MESSAGES = {
-    "invalid_input": "Datele trimise nu sunt valide.",
-    "malformed_request": "Cererea nu poate fi citită.",
-    "not_authenticated": "Autentificarea este necesară.",
-    "authentication_failed": "Autentificarea a eșuat.",
-    "permission_denied": "Nu aveți dreptul să efectuați această acțiune.",
-    "not_found": "Resursa nu a fost găsită.",
-    "method_not_allowed": "Metoda nu este permisă.",
-    "not_acceptable": "Formatul cerut nu este disponibil.",
-    "unsupported_media_type": "Tipul conținutului nu este acceptat.",
-    "throttled": "Prea multe cereri. Reîncercați mai târziu.",
+    "invalid_input": _("Datele trimise nu sunt valide."),
+    "malformed_request": _("Cererea nu poate fi citită."),
+    "not_authenticated": _("Autentificarea este necesară."),
+    "authentication_failed": _("Autentificarea a eșuat."),
+    "permission_denied": _("Nu aveți dreptul să efectuați această acțiune."),
+    "not_found": _("Resursa nu a fost găsită."),
+    "method_not_allowed": _("Metoda nu este permisă."),
+    "not_acceptable": _("Formatul cerut nu este disponibil."),
+    "unsupported_media_type": _("Tipul conținutului nu este acceptat."),
+    "throttled": _("Prea multe cereri. Reîncercați mai târziu."),
 }
 
 
@@ -67,7 +68,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             {key: [str(m) for m in messages] for key, messages in exc.message_dict.items()}
             if hasattr(exc, "error_dict") else {"non_field_errors": [str(m) for m in exc.messages]}
         )
-        return Response(error_body("invalid_input", _MESSAGES["invalid_input"], fields),
+        return Response(error_body("invalid_input", str(_MESSAGES["invalid_input"]), fields),
                         status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
@@ -77,7 +78,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None  # a real bug: Django's 500 handling and Sentry take it
     code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
     fields = _flatten(exc.detail) if isinstance(exc, drf_exceptions.ValidationError) else None
-    message = _MESSAGES.get(code) or str(exc.detail)
+    known = _MESSAGES.get(code)
+    message = str(known) if known is not None else str(exc.detail)
     headers: dict[str, str] = {}
     if isinstance(exc, drf_exceptions.Throttled) and exc.wait is not None:
         headers["Retry-After"] = str(int(exc.wait))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -23,7 +24,7 @@ def capability_required(capability: Capability) -> type[BasePermission]:
     """A DRF permission class granting access to holders of ``capability`` on this host."""
 
     class _HasCapability(BasePermission):
-        message = "Nu aveți dreptul să efectuați această acțiune."
+        message = _("Nu aveți dreptul să efectuați această acțiune.")
 
         def has_permission(self, request: Request, view: Any) -> bool:
             return bool(request.user and request.user.is_authenticated

@@ -6,7 +6,7 @@ import logging
 
 from django.db import connection
 
-from sgsc.platform.celery import QUEUE_AUDIT, app
+from sgsc.platform.celery import app
 from sgsc.shared_apps.audit.models import PLATFORM_CHAIN, AuditEvent
 from sgsc.shared_apps.audit.services import audit_record
 from sgsc.shared_apps.audit.verification import chain_verify
@@ -14,8 +14,8 @@ from sgsc.shared_apps.audit.verification import chain_verify
 logger = logging.getLogger(__name__)
 
 
-@app.task(name="audit.verify_current_chain", queue=QUEUE_AUDIT, time_limit=1800,
-          soft_time_limit=1700, autoretry_for=(ConnectionError,), retry_backoff=True,
+@app.task(name="audit.verify_current_chain", time_limit=1800, soft_time_limit=1700,
+          autoretry_for=(ConnectionError,), retry_backoff=True,
           max_retries=3)
 def verify_current_chain() -> dict[str, object]:
     """Check the chain of the schema this task runs in and record the result in the log."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -38,7 +39,7 @@ class WorkspaceProfileView(APIView):
     @extend_schema(request=WorkspaceProfileSerializer, responses=WorkspaceProfileSerializer)
     def patch(self, request: Request) -> Response:
         if Capability.WORKSPACE_MANAGE not in request_capabilities(request):
-            raise AccessDenied("Doar administratorul prestatorului poate modifica profilul.")
+            raise AccessDenied(_("Doar administratorul prestatorului poate modifica profilul."))
         payload = WorkspaceProfileSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         profile = workspace_profile_update(**payload.validated_data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from sgsc.platform.errors import InvalidInput
 from sgsc.shared_apps.audit.services import audit_record
@@ -15,8 +16,8 @@ def workspace_profile_update(**changes: str) -> WorkspaceProfile:
     """Create or change the profile; only the editable fields, validated as a whole."""
     unknown = sorted(set(changes) - set(_EDITABLE))
     if unknown:
-        raise InvalidInput("Câmpuri necunoscute.", code="unknown_fields",
-                           fields={name: ["Câmp necunoscut."] for name in unknown})
+        raise InvalidInput(_("Câmpuri necunoscute."), code="unknown_fields",
+                           fields={name: [_("Câmp necunoscut.")] for name in unknown})
     with transaction.atomic():
         profile = (WorkspaceProfile.objects.select_for_update()
                    .filter(pk=WorkspaceProfile.SINGLETON_ID).first()

@@ -1,0 +1,22 @@
+"""Enqueue Celery tasks after the current transaction commits, in the current schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Task
+from django.db import connection, transaction
+
+
+def enqueue_on_commit(task: Task, *, kwargs: dict[str, Any] | None = None,
+                      queue: str | None = None) -> None:
+    """Send ``task`` once the transaction commits (never for a rolled-back change).
+
+    The schema is captured now: the task runs where the change was made, even if the
+    connection has moved to another schema by the time the callback fires.
+    """
+    schema = connection.schema_name
+    options: dict[str, Any] = {"headers": {"_schema_name": schema}}
+    if queue is not None:
+        options["queue"] = queue
+    transaction.on_commit(lambda: task.apply_async(kwargs=kwargs or {}, **options))
