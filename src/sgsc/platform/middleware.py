@@ -6,10 +6,14 @@ from collections.abc import Callable
 
 import sentry_sdk
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 
 from sgsc.platform import context
 from sgsc.platform.health import healthz, readyz
+from sgsc.platform.signals import SESSION_TENANT_KEY
+from sgsc.shared_apps.audit.models import AuditEvent
+from sgsc.shared_apps.audit.services import audit_record
 
 Handler = Callable[[HttpRequest], HttpResponse]
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -66,13 +70,24 @@ class RequestContextMiddleware:
 
 
 class UserContextMiddleware:
-    """After authentication: add the user to the context (logs, audit, Sentry)."""
+    """After authentication: refuse a session opened on another host; add the user to the
+    context (logs, audit, Sentry)."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
+        tenant = getattr(request, "tenant", None)
+        session_tenant = request.session.get(SESSION_TENANT_KEY) if hasattr(
+            request, "session") else None
+        if (user is not None and user.is_authenticated and session_tenant is not None
+                and tenant is not None and session_tenant != tenant.schema_name):
+            audit_record(action="auth.session.foreign_host", outcome=AuditEvent.Outcome.FAILURE,
+                         actor=user, details={"session_tenant": session_tenant})
+            request.session.flush()
+            request.user = AnonymousUser()
+            user = None
         if user is not None and user.is_authenticated:
             context.bind(user_id=user.pk, user_label=user.email)
             sentry_sdk.set_user({"id": str(user.pk)})

@@ -16,8 +16,15 @@ from sgsc.shared_apps.audit.services import audit_record
 from sgsc.shared_apps.identity.models import User
 
 
+SESSION_TENANT_KEY = "sgsc_tenant"
+
+
 def _on_login(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
     context.bind(user_id=user.pk, user_label=user.email)
+    tenant = getattr(request, "tenant", None)
+    if tenant is not None and hasattr(request, "session"):
+        # A session is valid only on the host where it was opened.
+        request.session[SESSION_TENANT_KEY] = tenant.schema_name
     audit_record(action="auth.login", actor=user, object_type="user", object_id=user.pk)
 
 

@@ -20,7 +20,6 @@ from sgsc.tenants.services import tenant_set_status
 class TenantListView(generics.ListAPIView[Tenant]):
     permission_classes = [capability_required(Capability.TENANTS_MANAGE)]
     serializer_class = TenantSerializer
-    ordering = "slug"
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         queryset = tenant_list_real().prefetch_related("domains")

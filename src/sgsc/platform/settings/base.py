@@ -28,11 +28,11 @@ env = environ.Env(
     LOG_JSON=(bool, True),
     SGSC_HOME=(str, str(PROJECT_DIR / "var")),
 )
-apply_embedded_defaults()
+SGSC_HOME = Path(env("SGSC_HOME")).resolve()
+apply_embedded_defaults(SGSC_HOME)
 
 DEBUG = env("DEBUG")
 SECRET_KEY = env("SECRET_KEY")
-SGSC_HOME = Path(env("SGSC_HOME")).resolve()
 
 # Hosts: the public host is the base domain itself; each tenant is <slug>.<base domain>.
 BASE_DOMAIN: str = env("BASE_DOMAIN")
@@ -87,6 +87,8 @@ TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 PUBLIC_SCHEMA_URLCONF = "sgsc.platform.urls_public"
 ROOT_URLCONF = "sgsc.platform.urls_tenant"
+# Set the search_path once per request instead of before every query.
+TENANT_LIMIT_SET_CALLS = True
 DEFAULT_NOT_FOUND_TENANT_VIEW = "sgsc.tenants.views.UnknownHostView"
 
 AUTH_USER_MODEL = "identity.User"

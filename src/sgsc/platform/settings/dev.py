@@ -8,7 +8,7 @@ from sgsc.platform.settings.base import *  # noqa: E402,F403
 from sgsc.platform.settings.base import ALLOWED_HOSTS, env  # noqa: E402
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env("SECRET_KEY") or "dev-only-insecure-key-never-used-in-production"  # noqa: S105
+SECRET_KEY = env("SECRET_KEY") or "dev-only-insecure-key-never-used-in-production"
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEMO_DATA_ALLOWED = True
