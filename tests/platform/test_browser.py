@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -33,7 +34,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 CHROMIUM = Path("/usr/bin/chromium")
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-SCREENSHOT = Path("/tmp/sgsc-login.png")
+SCREENSHOT = Path(tempfile.gettempdir()) / "sgsc-login.png"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--headless=new", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -33,7 +33,7 @@ def worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[subprocess
         client.delete(queue)  # nothing left from an earlier run
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sgsc.platform.settings.test",
            "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL}
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "sgsc.platform.celery", "worker", "--pool",
          "solo", "--queues", QUEUES, "--loglevel", "WARNING", "--without-heartbeat",
          "--without-mingle", "--without-gossip"],

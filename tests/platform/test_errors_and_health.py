@@ -103,7 +103,7 @@ def test_prod_settings_refuse_to_start_without_required_variables(missing: str) 
     env = {"PATH": "/usr/bin:/bin", "SECRET_KEY": "x" * 50, "BASE_DOMAIN": "sgsc.gov.md",
            "DATABASE_URL": "postgres://u@127.0.0.1:5432/db", "REDIS_URL": "redis://127.0.0.1/0"}
     del env[missing]
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-c", "import sgsc.platform.settings.prod"],
         env=env, capture_output=True, text=True, check=False,
     )
@@ -121,6 +121,6 @@ def test_prod_settings_are_secure() -> None:
         "assert s.LANGUAGE_CODE == 'ro' and s.TIME_ZONE == 'Europe/Chisinau' and s.USE_TZ;"
         "assert not s.DEMO_DATA_ALLOWED and not hasattr(s, 'DEMO_PASSWORD')"
     )
-    result = subprocess.run([sys.executable, "-c", code], env=env,  # noqa: S603
+    result = subprocess.run([sys.executable, "-c", code], env=env,
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr

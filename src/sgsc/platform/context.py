@@ -19,8 +19,8 @@ class RequestContext:
     ip: str | None = None
 
 
-_current: ContextVar[RequestContext] = ContextVar("sgsc_request_context",
-                                                  default=RequestContext())
+_EMPTY = RequestContext()
+_current: ContextVar[RequestContext | None] = ContextVar("sgsc_request_context", default=None)
 
 
 def new_request_id() -> str:
@@ -28,12 +28,12 @@ def new_request_id() -> str:
 
 
 def current() -> RequestContext:
-    return _current.get()
+    return _current.get() or _EMPTY
 
 
 def bind(**changes: object) -> None:
-    _current.set(replace(_current.get(), **changes))  # type: ignore[arg-type]
+    _current.set(replace(current(), **changes))  # type: ignore[arg-type]
 
 
 def reset() -> None:
-    _current.set(RequestContext())
+    _current.set(None)

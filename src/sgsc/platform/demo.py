@@ -6,6 +6,7 @@ the dev settings and exists nowhere else.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -41,24 +42,24 @@ _INSTITUTIONS = {
     "anas": ("1003600008091", "Agenția Națională Asistență Socială", Institution.Kind.AGENCY),
 }
 
-_PLATFORM_USERS = [
-    ("admin@age.gov.md", "Ion", "Rusu", [PlatformRole.AGE_ADMIN]),
-    ("conectare@age.gov.md", "Elena", "Ciobanu", [PlatformRole.AGE_ONBOARDING_OFFICER]),
-    ("tarife@gov.md", "Mihai", "Popa", [PlatformRole.CHANCELLERY_REVIEWER]),
-    ("calitate@asp.gov.md", "Ana", "Lungu", [PlatformRole.ASP_MONITOR]),
+_PLATFORM_USERS: list[tuple[str, str, str, tuple[str, ...]]] = [
+    ("admin@age.gov.md", "Ion", "Rusu", (PlatformRole.AGE_ADMIN,)),
+    ("conectare@age.gov.md", "Elena", "Ciobanu", (PlatformRole.AGE_ONBOARDING_OFFICER,)),
+    ("tarife@gov.md", "Mihai", "Popa", (PlatformRole.CHANCELLERY_REVIEWER,)),
+    ("calitate@asp.gov.md", "Ana", "Lungu", (PlatformRole.ASP_MONITOR,)),
 ]
-_TENANT_USERS = {
+_TENANT_USERS: dict[str, list[tuple[str, str, str, tuple[str, ...]]]] = {
     PROVIDER_SLUG: [
-        ("admin@cnas.gov.md", "Victor", "Munteanu", [TenantRole.TENANT_ADMIN]),
-        ("operator@cnas.gov.md", "Maria", "Sârbu", [TenantRole.L1_OPERATOR]),
-        ("specialist@cnas.gov.md", "Andrei", "Țurcanu", [TenantRole.L2_SPECIALIST]),
-        ("auditor@cnas.gov.md", "Natalia", "Ursu", [TenantRole.AUDITOR]),
+        ("admin@cnas.gov.md", "Victor", "Munteanu", (TenantRole.TENANT_ADMIN,)),
+        ("operator@cnas.gov.md", "Maria", "Sârbu", (TenantRole.L1_OPERATOR,)),
+        ("specialist@cnas.gov.md", "Andrei", "Țurcanu", (TenantRole.L2_SPECIALIST,)),
+        ("auditor@cnas.gov.md", "Natalia", "Ursu", (TenantRole.AUDITOR,)),
     ],
     HUB_SLUG: [
-        ("admin@hub-social.gov.md", "Sergiu", "Cojocaru", [TenantRole.TENANT_ADMIN]),
+        ("admin@hub-social.gov.md", "Sergiu", "Cojocaru", (TenantRole.TENANT_ADMIN,)),
         ("coordonator@hub-social.gov.md", "Diana", "Moraru",
-         [TenantRole.COORDINATOR, TenantRole.SUPERVISOR]),
-        ("operator@hub-social.gov.md", "Vasile", "Rotaru", [TenantRole.L1_OPERATOR]),
+         (TenantRole.COORDINATOR, TenantRole.SUPERVISOR)),
+        ("operator@hub-social.gov.md", "Vasile", "Rotaru", (TenantRole.L1_OPERATOR,)),
     ],
 }
 
@@ -80,9 +81,9 @@ def demo_is_needed() -> bool:
 
 
 def _user(email: str, first: str, last: str, password: str,
-          platform_roles: list[PlatformRole] | None = None) -> User:
+          platform_roles: Sequence[str] = ()) -> User:
     return User.objects.create_user(email, password, first_name=first, last_name=last,
-                                    platform_roles=[r.value for r in platform_roles or []])
+                                    platform_roles=list(platform_roles))
 
 
 def demo_load(*, password: str) -> None:
@@ -111,4 +112,4 @@ def demo_load(*, password: str) -> None:
                                      support_email=f"suport@{tenant.slug}.gov.md")
         for email, first, last, roles in _TENANT_USERS[tenant.slug]:
             user = _user(email, first, last, password)
-            Membership.objects.create(user=user, tenant=tenant, roles=[r.value for r in roles])
+            Membership.objects.create(user=user, tenant=tenant, roles=list(roles))

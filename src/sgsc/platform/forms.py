@@ -30,7 +30,7 @@ class SignInForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["password"].label = _("Parola")
 
-    def confirm_login_allowed(self, user: User) -> None:  # type: ignore[override]
+    def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)
         tenant = getattr(self.request, "tenant", None)
         if not user_roles_on(user=user, tenant=tenant) and not user.is_superuser:

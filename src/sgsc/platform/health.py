@@ -11,6 +11,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 
+from sgsc.tenants.schemas import use_public_schema
+
 
 def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
@@ -33,7 +35,7 @@ def _check_redis() -> str:
 
 def _check_migrations() -> str:
     connection = connections[DEFAULT_DB_ALIAS]
-    connection.set_schema_to_public()  # type: ignore[attr-defined]
+    use_public_schema()
     executor = MigrationExecutor(connection)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if plan:

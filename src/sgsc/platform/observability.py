@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sentry_sdk
 from django.conf import settings
 from sentry_sdk.integrations.celery import CeleryIntegration
@@ -10,7 +12,7 @@ from sentry_sdk.integrations.django import DjangoIntegration
 from sgsc.platform import context
 
 
-def _add_context(event: dict, hint: dict) -> dict:  # type: ignore[type-arg]
+def _add_context(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
     ctx = context.current()
     tags = event.setdefault("tags", {})
     tags.setdefault("tenant", ctx.tenant or "-")

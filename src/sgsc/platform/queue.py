@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Task
-from django.db import connection, transaction
+from django.db import transaction
+
+from sgsc.tenants.schemas import current_schema_name
 
 
 def enqueue_on_commit(task: Task, *, kwargs: dict[str, Any] | None = None,
@@ -15,7 +17,7 @@ def enqueue_on_commit(task: Task, *, kwargs: dict[str, Any] | None = None,
     The schema is captured now: the task runs where the change was made, even if the
     connection has moved to another schema by the time the callback fires.
     """
-    schema = connection.schema_name
+    schema = current_schema_name()
     options: dict[str, Any] = {"headers": {"_schema_name": schema}}
     if queue is not None:
         options["queue"] = queue

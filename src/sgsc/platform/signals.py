@@ -15,7 +15,6 @@ from sgsc.shared_apps.audit.models import AuditEvent
 from sgsc.shared_apps.audit.services import audit_record
 from sgsc.shared_apps.identity.models import User
 
-
 SESSION_TENANT_KEY = "sgsc_tenant"
 
 

@@ -8,7 +8,6 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from sgsc.platform.errors import error_body
-
 from sgsc.shared_apps.identity.roles import ROLE_LABELS
 from sgsc.shared_apps.identity.selectors import user_roles_on
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from sgsc.platform import context
 from sgsc.tenants.models import Tenant
+from sgsc.tenants.schemas import use_public_schema
 from sgsc.tenants.views import tenant_unavailable_response
 
 _UNAVAILABLE_CODES = {
@@ -34,6 +34,6 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
         context.bind(tenant=tenant.schema_name)
         code = _UNAVAILABLE_CODES.get(Tenant.Status(tenant.status))
         if code is not None and not tenant.is_public:
-            connection.set_schema_to_public()
+            use_public_schema()
             return tenant_unavailable_response(request, tenant=tenant, code=code)
         return None

@@ -30,7 +30,7 @@ def test_object_in_a_is_invisible_from_b(signed_in, tenants) -> None:  # type: i
 
 
 def test_member_of_a_cannot_use_b(signed_in, client_for, tenants) -> None:  # type: ignore[no-untyped-def]
-    client_a, user_a = signed_in("tenant_admin", tenants.prov_a)
+    _client_a, user_a = signed_in("tenant_admin", tenants.prov_a)
     # The session cookie belongs to A's host; the same person on B's host has no rights.
     client_b = client_for(tenants.prov_b)
     client_b.force_login(user_a)

@@ -77,10 +77,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if not isinstance(exc, drf_exceptions.APIException):
         return None  # a real bug: Django's 500 handling and Sentry take it
     code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
-    fields = _flatten(exc.detail) if isinstance(exc, drf_exceptions.ValidationError) else None
+    invalid_fields = (_flatten(exc.detail) if isinstance(exc, drf_exceptions.ValidationError)
+                      else None)
     known = _MESSAGES.get(code)
     message = str(known) if known is not None else str(exc.detail)
     headers: dict[str, str] = {}
-    if isinstance(exc, drf_exceptions.Throttled) and exc.wait is not None:
-        headers["Retry-After"] = str(int(exc.wait))
-    return Response(error_body(code, message, fields), status=exc.status_code, headers=headers)
+    wait = getattr(exc, "wait", None)
+    if wait is not None:
+        headers["Retry-After"] = str(int(wait))
+    return Response(error_body(code, message, invalid_fields), status=exc.status_code,
+                    headers=headers)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from django.db import connection
-
 from sgsc.platform.celery import app
 from sgsc.shared_apps.audit.models import PLATFORM_CHAIN, AuditEvent
 from sgsc.shared_apps.audit.services import audit_record
 from sgsc.shared_apps.audit.verification import chain_verify
+from sgsc.tenants.schemas import current_schema_name
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +18,7 @@ logger = logging.getLogger(__name__)
           max_retries=3)
 def verify_current_chain() -> dict[str, object]:
     """Check the chain of the schema this task runs in and record the result in the log."""
-    schema = connection.schema_name
+    schema = current_schema_name()
     chain = PLATFORM_CHAIN if schema == "public" else schema
     report = chain_verify(chain=chain)
     if not report.ok:

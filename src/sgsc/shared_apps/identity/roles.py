@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 
 class PlatformRole(StrEnum):
@@ -43,7 +44,7 @@ class Capability(StrEnum):
     INSTITUTIONS_ALL = "institutions.all"
 
 
-ROLE_LABELS: dict[str, str] = {
+ROLE_LABELS: dict[str, StrOrPromise] = {
     PlatformRole.AGE_ADMIN: _("Administrator AGE"),
     PlatformRole.AGE_ONBOARDING_OFFICER: _("Ofițer de conectare AGE"),
     PlatformRole.CHANCELLERY_REVIEWER: _("Evaluator Cancelaria de Stat"),

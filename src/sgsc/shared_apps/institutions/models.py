@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from sgsc.shared_apps.institutions.validators import validate_idno
 
 
-class Institution(models.Model):
+# Tenant derives from untyped django-tenants, so the plugin cannot type its reverse manager.
+class Institution(models.Model):  # type: ignore[django-manager-missing]
     class Kind(models.TextChoices):
         MINISTRY = "ministry", _("Minister")
         AGENCY = "agency", _("Agenție")

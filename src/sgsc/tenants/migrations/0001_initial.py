@@ -2,8 +2,9 @@
 
 import django.db.models.deletion
 import django_tenants.postgresql_backend.base
-import sgsc.tenants.models
 from django.db import migrations, models
+
+import sgsc.tenants.models
 
 
 class Migration(migrations.Migration):

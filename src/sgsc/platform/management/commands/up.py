@@ -164,17 +164,21 @@ class Command(BaseCommand):
     def _stop_children(self, children: dict[str, subprocess.Popen[bytes]]) -> None:
         if not children:
             return
+        # SIGTERM to each leader: gunicorn and celery stop their own workers gracefully (a
+        # SIGTERM to the whole group would kill celery's pool processes mid-task).
         for child in children.values():
-            # The whole group: what a child started stops with it, even if the child is gone.
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(child.pid, signal.SIGTERM)
+            if child.poll() is None:
+                child.terminate()
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for name, child in children.items():
             try:
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 self.stderr.write(f"{name} did not stop in time; killing it.")
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(child.pid, signal.SIGKILL)
+                child.kill()
                 child.wait()
+        for child in children.values():
+            # Whatever a child left behind in its session (normally nothing).
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(child.pid, signal.SIGKILL)
         self.stdout.write("Toate procesele au fost oprite.")

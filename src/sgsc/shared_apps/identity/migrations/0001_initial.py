@@ -2,9 +2,10 @@
 
 import django.contrib.postgres.fields
 import django.utils.timezone
+from django.db import migrations, models
+
 import sgsc.shared_apps.identity.models
 import sgsc.shared_apps.institutions.validators
-from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
