@@ -19,15 +19,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from playwright.sync_api import Page, expect, sync_playwright
 
 from sgsc.shared_apps.identity.models import Membership, User
 from sgsc.shared_apps.identity.roles import TenantRole
 from sgsc.tenants.models import Tenant
+from tests.conftest import database_url_for_subprocesses
 
 # django_db: so that pytest-django sets the test database up for this module alone, too.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -44,15 +43,6 @@ PASSWORD = "Parola-browser-2026!"
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
-
-
-def _database_url() -> str:
-    """The test database pytest-django created, as a URL (a socket folder is percent-encoded)."""
-    db = connection.settings_dict
-    password = f":{quote(str(db['PASSWORD']), safe='')}" if db.get("PASSWORD") else ""
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    host = quote(str(db.get("HOST") or ""), safe="")
-    return f"postgres://{quote(str(db['USER']), safe='')}{password}@{host}{port}/{db['NAME']}"
 
 
 def _free_port() -> int:
@@ -78,7 +68,7 @@ def server_port(django_db_setup: None, django_db_blocker: Any,
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """gunicorn serving the test database; stopped (and its connections closed) at the end."""
     with django_db_blocker.unblock():
-        database_url = _database_url()
+        database_url = database_url_for_subprocesses()
     port = _free_port()
     log_path = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sgsc.platform.settings.test",

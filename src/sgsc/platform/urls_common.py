@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
 from sgsc.platform import views
-from sgsc.platform.api.views import MeView
+from sgsc.platform.api.views import HostSchemaView, MeView
 from sgsc.platform.forms import SignInForm
 
 common_patterns: list[URLPattern | URLResolver] = [
@@ -18,7 +18,7 @@ common_patterns: list[URLPattern | URLResolver] = [
     path("iesire/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", HostSchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/me/", MeView.as_view(), name="api-me"),
 ]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,3 +37,13 @@ class MeView(APIView):
             "roles": list(user_roles_on(user=user, tenant=tenant)),  # type: ignore[arg-type]
             "capabilities": sorted(request_capabilities(request)),
         })
+
+
+class HostSchemaView(SpectacularAPIView):
+    """The OpenAPI document of the host asked: the public API or the tenant API."""
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # django-tenants puts the host's URL configuration on the request.
+        self.urlconf = getattr(request, "urlconf", None)
+        return super().get(request, *args, **kwargs)
