@@ -77,8 +77,11 @@ class Up:
         return self.stdout.read_text(errors="replace")
 
     def report(self) -> str:
-        return (f"--- stdout\n{self.output()[-4000:]}\n"
-                f"--- stderr\n{self.stderr.read_text(errors='replace')[-6000:]}")
+        parts = [("stdout", self.stdout), ("stderr", self.stderr),
+                 ("PostgreSQL log", self.home / "pgdata" / "log"),
+                 ("Valkey log", self.home / "valkey" / "valkey.log")]
+        return "\n".join(f"--- {title}\n{path.read_text(errors='replace')[-4000:]}"
+                         for title, path in parts if path.exists())
 
     def remember_processes(self) -> None:
         """Its children (web, worker, beat, Valkey) and the PostgreSQL server."""

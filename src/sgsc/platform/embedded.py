@@ -90,17 +90,41 @@ def _import_pgserver() -> ModuleType:
 def _is_postmaster_of(pid: int, pgdata: Path) -> bool:
     try:
         process = psutil.Process(pid)
-        return process.name() == "postgres" and str(pgdata) in process.cmdline()
+        return (process.status() != psutil.STATUS_ZOMBIE and process.name() == "postgres"
+                and str(pgdata) in process.cmdline())
     except psutil.Error:
         return False
 
 
+def _processes_in(folder: Path, *, wait: float) -> bool:
+    """Whether a live process still works in ``folder`` (PostgreSQL backends do), after waiting."""
+    deadline = time.monotonic() + wait
+    while True:
+        busy = False
+        for process in psutil.process_iter():
+            with contextlib.suppress(psutil.Error):
+                if process.cwd() == str(folder) and process.status() != psutil.STATUS_ZOMBIE:
+                    busy = True
+                    break
+        if not busy or time.monotonic() >= deadline:
+            return busy
+        time.sleep(0.2)
+
+
+def _lock_file_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().splitlines()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _postgres_clear_stale(pgdata: Path) -> None:
-    """Forget users that died without cleanup and a ``postmaster.pid`` naming another process.
+    """Forget users that died without cleanup, and lock files of a server that is gone.
 
     pgserver stops the server only when the exiting process is the last one in its list, so a
-    dead entry would keep it running forever. A ``postmaster.pid`` whose pid now belongs to some
-    other process makes pgserver take it for a running server and PostgreSQL refuse to start.
+    dead entry would keep it running forever. A ``postmaster.pid`` (or socket lock file) whose
+    pid is a zombie or now belongs to another process makes pgserver take it for a running
+    server and PostgreSQL refuse to start.
     """
     handles = pgdata / ".handle_pids.json"
     if handles.exists():
@@ -108,12 +132,17 @@ def _postgres_clear_stale(pgdata: Path) -> None:
         live = [pid for pid in pids if _alive(pid)]
         if live != pids:
             handles.write_text(json.dumps(live))
-    pid_file = pgdata / "postmaster.pid"
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        pid = int(pid_file.read_text().splitlines()[0])
-        if _alive(pid) and not _is_postmaster_of(pid, pgdata):
-            logger.warning("removing stale %s (pid %s is not its server)", pid_file, pid)
-            pid_file.unlink()
+    lock_files = [pgdata / "postmaster.pid", *pgdata.glob(".s.PGSQL.*.lock")]
+    stale = [path for path in lock_files
+             if (pid := _lock_file_pid(path)) is not None and not _is_postmaster_of(pid, pgdata)]
+    if not stale:
+        return
+    if _processes_in(pgdata, wait=10):
+        logger.warning("processes of a stopped PostgreSQL still work in %s", pgdata)
+        return  # PostgreSQL refuses to start and says why; removing the files could harm
+    for path in stale:
+        logger.warning("removing %s: its server is gone", path)
+        path.unlink(missing_ok=True)
 
 
 def start_postgres(*, home: Path) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import sentry_sdk
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
@@ -58,9 +57,6 @@ class RequestContextMiddleware:
         tenant = getattr(request, "tenant", None)
         context.bind(request_id=request_id, ip=client_ip(request),
                      tenant=tenant.schema_name if tenant is not None else "")
-        sentry_sdk.set_tag("request_id", request_id)
-        if tenant is not None:
-            sentry_sdk.set_tag("tenant", tenant.schema_name)
         try:
             response = self.get_response(request)
         finally:
@@ -90,7 +86,6 @@ class UserContextMiddleware:
             user = None
         if user is not None and user.is_authenticated:
             context.bind(user_id=user.pk, user_label=user.email)
-            sentry_sdk.set_user({"id": str(user.pk)})
         return self.get_response(request)
 
 

@@ -13,10 +13,13 @@ from sgsc.platform import context
 
 
 def _add_context(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+    """Tag every event from the request (or task) context, the one source of these values."""
     ctx = context.current()
     tags = event.setdefault("tags", {})
-    tags.setdefault("tenant", ctx.tenant or "-")
-    tags.setdefault("request_id", ctx.request_id or "-")
+    tags["tenant"] = ctx.tenant or "-"
+    tags["request_id"] = ctx.request_id or "-"
+    if ctx.user_id is not None:
+        event["user"] = {"id": str(ctx.user_id)}  # the id only: no personal data
     return event
 
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import sentry_sdk
 from celery.signals import task_postrun, task_prerun
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db import connection
 from django.http import HttpRequest
 
 from sgsc.platform import context
 from sgsc.shared_apps.audit.models import AuditEvent
 from sgsc.shared_apps.audit.services import audit_record
 from sgsc.shared_apps.identity.models import User
+from sgsc.tenants.schemas import current_schema_name
 
 SESSION_TENANT_KEY = "sgsc_tenant"
 
@@ -41,9 +40,7 @@ def _on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequ
 
 
 def _on_task_prerun(task_id: str, task: Any, **kwargs: Any) -> None:
-    context.bind(request_id=task_id, tenant=getattr(connection, "schema_name", ""))
-    sentry_sdk.set_tag("tenant", getattr(connection, "schema_name", ""))
-    sentry_sdk.set_tag("task_id", task_id)
+    context.bind(request_id=task_id, tenant=current_schema_name())
 
 
 def _on_task_postrun(**kwargs: Any) -> None:

@@ -22,8 +22,3 @@ common_patterns: list[URLPattern | URLResolver] = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/me/", MeView.as_view(), name="api-me"),
 ]
-
-handler400 = "sgsc.platform.views.bad_request"
-handler403 = "sgsc.platform.views.permission_denied"
-handler404 = "sgsc.platform.views.page_not_found"
-handler500 = "sgsc.platform.views.server_error"

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from sgsc.platform.urls_common import (  # noqa: F401  (Django reads the handlers from here)
-    common_patterns,
-    handler400,
-    handler403,
-    handler404,
-    handler500,
-)
+from sgsc.platform.error_handlers import *  # noqa: F403  (Django reads handler400-500 here)
+from sgsc.platform.urls_common import common_patterns
 from sgsc.shared_apps.audit import api as audit_api
 from sgsc.shared_apps.audit import views as audit_views
 from sgsc.tenants import api as tenant_api

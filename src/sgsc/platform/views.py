@@ -38,7 +38,8 @@ def _error_page(request: HttpRequest, status: int) -> HttpResponse:
     code, message = _ERRORS[status]
     if wants_json(request):
         return JsonResponse(error_body(code, str(message)), status=status)
-    return render(request, f"errors/{status}.html", {"message": message}, status=status)
+    return render(request, "errors/page.html", {"status": status, "message": message},
+                  status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -25,7 +25,10 @@ class UnknownHostView(View):
         message = _("Nu există niciun spațiu SGSC la această adresă.")
         if wants_json(request):
             return JsonResponse(error_body("unknown_host", message), status=404)
-        return render(request, "errors/unknown_host.html", {"message": message}, status=404)
+        hint = _("Verificați adresa introdusă sau adresați-vă instituției care v-a transmis "
+                 "legătura.")
+        return render(request, "errors/page.html",
+                      {"status": 404, "message": message, "hint": hint}, status=404)
 
     post = put = patch = delete = head = options = get
 
@@ -43,8 +46,9 @@ def tenant_unavailable_response(request: HttpRequest, *, tenant: Tenant, code: s
     message = str(_UNAVAILABLE_MESSAGES[code])
     if wants_json(request):
         return JsonResponse(error_body(code, message), status=403)
-    return render(request, "errors/tenant_unavailable.html",
-                  {"message": message, "code": code, "tenant_name": tenant.name}, status=403)
+    return render(request, "errors/page.html",
+                  {"status": 403, "heading": tenant.name, "message": message, "code": code},
+                  status=403)
 
 
 @capability_required(Capability.TENANTS_MANAGE)
