@@ -17,7 +17,7 @@ from django_tenants.utils import schema_context
 
 from sgsc.shared_apps.audit.models import PLATFORM_CHAIN, AuditEvent
 from sgsc.shared_apps.audit.tasks import verify_current_chain
-from sgsc.tenants.tasks import fan_out_to_active_tenants
+from sgsc.tenants.tasks import fan_out_to_tenants
 from tests.conftest import database_url_for_subprocesses
 
 pytestmark = pytest.mark.worker
@@ -73,8 +73,7 @@ def test_task_runs_in_the_schema_it_was_sent_from(worker, tenants) -> None:  # t
 
 def test_fan_out_reaches_every_active_tenant_and_the_platform(worker, tenants) -> None:  # type: ignore[no-untyped-def]
     start = _last_event_id()
-    schemas = fan_out_to_active_tenants(task_name="audit.verify_current_chain",
-                                        include_platform=True)
+    schemas = fan_out_to_tenants(task_name="audit.verify_current_chain", include_platform=True)
     assert "tenant_template" not in schemas
     assert set(schemas) == {tenants.prov_a.schema_name, tenants.prov_b.schema_name,
                             tenants.hub.schema_name, "public"}

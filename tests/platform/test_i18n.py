@@ -75,11 +75,18 @@ def test_choice_stays_per_client(db: None, public_client: Client,
     assert "<h1>Autentificare</h1>" in other
 
 
-def test_browser_language_is_used_until_a_choice_is_made(db: None) -> None:
+def test_romanian_first_whatever_the_browser_asks(db: None) -> None:
     client = Client(HTTP_HOST=settings.PUBLIC_HOST, HTTP_ACCEPT_LANGUAGE="ru-RU,ru;q=0.9")
-    assert "<h1>Вход в систему</h1>" in client.get("/autentificare/").content.decode()
-    _choose_language(client, "ro")
     assert "<h1>Autentificare</h1>" in client.get("/autentificare/").content.decode()
+
+
+def test_signed_in_person_gets_their_preferred_language(signed_in, tenants) -> None:  # type: ignore[no-untyped-def]
+    client, user = signed_in("l1_operator", tenants.prov_a)
+    user.preferred_language = "en"
+    user.save(update_fields=["preferred_language"])
+    assert "Welcome" in client.get("/").content.decode()
+    _choose_language(client, "ru", next_url="/")
+    assert "<html lang=\"ru\">" in client.get("/").content.decode()
 
 
 def test_api_errors_follow_the_language(db: None, public_client: Client) -> None:

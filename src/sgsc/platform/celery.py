@@ -14,7 +14,8 @@ from celery.schedules import crontab
 from kombu import Queue
 from tenant_schemas_celery.app import CeleryApp
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sgsc.platform.settings.dev")
+# Servers default to production settings; `sgsc up` sets the dev settings explicitly.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sgsc.platform.settings.prod")
 
 app = CeleryApp("sgsc")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -30,8 +31,8 @@ app.conf.beat_schedule = {
     "audit-verify-chains-nightly": {
         "task": "tenants.fan_out",
         "schedule": crontab(hour=2, minute=30),
-        "kwargs": {"task_name": "audit.verify_current_chain", "include_platform": True},
-        "options": {"queue": QUEUE_PERIODIC},
+        "kwargs": {"task_name": "audit.verify_current_chain", "include_platform": True,
+                   "only_active": False},
     },
 }
 

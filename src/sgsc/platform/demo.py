@@ -1,7 +1,7 @@
 """Demo data for development and the first look: loaded by ``sgsc up`` into an empty database.
 
 The identifiers are synthetic but valid (check digits computed); the password comes from
-the dev settings and exists nowhere else.
+the settings (dev, or test for the tests) and is never part of production settings.
 """
 
 from __future__ import annotations

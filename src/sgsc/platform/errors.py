@@ -1,7 +1,7 @@
 """The one error hierarchy. Every expected failure carries a stable ``code``.
 
-Views, the API exception handler and the CLI turn these into responses; a user's mistake
-never becomes a 500.
+The API exception handler and ``ApplicationErrorMiddleware`` (HTML pages) turn these into
+responses; a user's mistake never becomes a 500.
 """
 
 from __future__ import annotations
@@ -66,8 +66,3 @@ class Conflict(ApplicationError):
 
     status_code = 409
     default_code = "conflict"
-
-
-class TenantUnavailable(ApplicationError):
-    status_code = 403
-    default_code = "tenant_unavailable"

@@ -9,8 +9,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 
 from sgsc.platform import context
+from sgsc.platform.errors import ApplicationError
 from sgsc.platform.health import healthz, readyz
 from sgsc.platform.signals import SESSION_TENANT_KEY
+from sgsc.platform.views import error_response
 from sgsc.shared_apps.audit.models import AuditEvent
 from sgsc.shared_apps.audit.services import audit_record
 
@@ -44,7 +46,9 @@ class HealthCheckMiddleware:
 
 
 class RequestContextMiddleware:
-    """Give every request an id (kept from the proxy if sane) and bind it for logs and audit."""
+    """Give every request an id (kept from the proxy if sane) and bind it for logs and audit.
+
+    Runs before tenant routing so refusals carry the id too; routing binds the tenant."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -54,9 +58,7 @@ class RequestContextMiddleware:
         request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else ""
         request_id = request_id or context.new_request_id()
         request.request_id = request_id  # type: ignore[attr-defined]
-        tenant = getattr(request, "tenant", None)
-        context.bind(request_id=request_id, ip=client_ip(request),
-                     tenant=tenant.schema_name if tenant is not None else "")
+        context.bind(request_id=request_id, ip=client_ip(request))
         try:
             response = self.get_response(request)
         finally:
@@ -95,7 +97,22 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        policy: str = settings.CONTENT_SECURITY_POLICY  # type: ignore[misc]  # prod only
-        response.setdefault("Content-Security-Policy", policy)
+        response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class ApplicationErrorMiddleware:
+    """An ``ApplicationError`` escaping an HTML view becomes its own status and message."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, ApplicationError):
+            return None
+        return error_response(request, status=exception.status_code, code=exception.code,
+                              message=exception.message)

@@ -34,12 +34,17 @@ _ERRORS = {
 }
 
 
+def error_response(request: HttpRequest, *, status: int, code: str, message: str) -> HttpResponse:
+    """The error as JSON for API clients, else the Romanian error page."""
+    if wants_json(request):
+        return JsonResponse(error_body(code, message), status=status)
+    return render(request, "errors/page.html",
+                  {"status": status, "message": message, "code": code}, status=status)
+
+
 def _error_page(request: HttpRequest, status: int) -> HttpResponse:
     code, message = _ERRORS[status]
-    if wants_json(request):
-        return JsonResponse(error_body(code, str(message)), status=status)
-    return render(request, "errors/page.html", {"status": status, "message": message},
-                  status=status)
+    return error_response(request, status=status, code=code, message=str(message))
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -1,34 +1,36 @@
-"""Answers for hosts that do not lead to a working tenant."""
+"""Answers for hosts that do not lead to a working tenant, and AGE's list of tenants."""
 
 from __future__ import annotations
 
+import logging
+
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from sgsc.platform.access import capability_required
-from sgsc.platform.errors import error_body
-from sgsc.platform.views import wants_json
+from sgsc.platform.views import error_response
+from sgsc.shared_apps.audit.models import AuditEvent
+from sgsc.shared_apps.audit.services import audit_record
 from sgsc.shared_apps.identity.roles import Capability
 from sgsc.tenants.models import Tenant
 from sgsc.tenants.selectors import tenant_list_real
+
+logger = logging.getLogger(__name__)
 
 
 class UnknownHostView(View):
     """No tenant answers to this host name: 404, in Romanian, JSON under /api/."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        message = _("Nu există niciun spațiu SGSC la această adresă.")
-        if wants_json(request):
-            return JsonResponse(error_body("unknown_host", message), status=404)
-        hint = _("Verificați adresa introdusă sau adresați-vă instituției care v-a transmis "
-                 "legătura.")
-        return render(request, "errors/page.html",
-                      {"status": 404, "message": message, "hint": hint}, status=404)
+        # Not an access to anyone's data, so a log line rather than an audit event.
+        logger.warning("request for unknown host %s", request.get_host())
+        return error_response(request, status=404, code="unknown_host",
+                              message=_("Nu există niciun spațiu SGSC la această adresă."))
 
     post = put = patch = delete = head = options = get
 
@@ -43,12 +45,12 @@ _UNAVAILABLE_MESSAGES = {
 
 
 def tenant_unavailable_response(request: HttpRequest, *, tenant: Tenant, code: str) -> HttpResponse:
-    message = str(_UNAVAILABLE_MESSAGES[code])
-    if wants_json(request):
-        return JsonResponse(error_body(code, message), status=403)
-    return render(request, "errors/page.html",
-                  {"status": 403, "heading": tenant.name, "message": message, "code": code},
-                  status=403)
+    """Refuse a request to a tenant that is not active; the attempt is audited."""
+    audit_record(action="access.refused", outcome=AuditEvent.Outcome.FAILURE, tenant=tenant,
+                 object_type="url", object_id=request.path[:100],
+                 details={"code": code, "method": request.method})
+    return error_response(request, status=403, code=code,
+                          message=f"{tenant.name}: {_UNAVAILABLE_MESSAGES[code]}")
 
 
 @capability_required(Capability.TENANTS_MANAGE)

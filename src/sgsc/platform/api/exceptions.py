@@ -14,6 +14,8 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from sgsc.platform.errors import ApplicationError, error_body
+from sgsc.shared_apps.audit.models import AuditEvent
+from sgsc.shared_apps.audit.services import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +62,17 @@ def _flatten(detail: Any) -> dict[str, list[str]]:
     return {"non_field_errors": [str(detail)]}
 
 
+_AUDITED_CODES = frozenset({"not_authenticated", "authentication_failed", "permission_denied"})
+
+
+def _audit_denial(request: Any, code: str) -> None:
+    """Refused API access is recorded like any other access attempt (invariant 3)."""
+    path = getattr(request, "path", "")
+    audit_record(action="access.denied", outcome=AuditEvent.Outcome.FAILURE,
+                 object_type="url", object_id=path[:100],
+                 details={"code": code, "method": getattr(request, "method", "")})
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response(exc.as_dict(), status=exc.status_code)
@@ -77,6 +90,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if not isinstance(exc, drf_exceptions.APIException):
         return None  # a real bug: Django's 500 handling and Sentry take it
     code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
+    if code in _AUDITED_CODES:
+        _audit_denial(context.get("request"), code)
     invalid_fields = (_flatten(exc.detail) if isinstance(exc, drf_exceptions.ValidationError)
                       else None)
     known = _MESSAGES.get(code)

@@ -114,20 +114,29 @@ LOGOUT_REDIRECT_URL = "login"
 
 MIDDLEWARE = [
     "sgsc.platform.middleware.HealthCheckMiddleware",
-    "sgsc.tenants.middleware.TenantRoutingMiddleware",
     "sgsc.platform.middleware.RequestContextMiddleware",
+    "sgsc.tenants.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sgsc.platform.middleware.UserContextMiddleware",
+    "sgsc.platform.language.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "sgsc.platform.middleware.ApplicationErrorMiddleware",
+    "sgsc.platform.middleware.ContentSecurityPolicyMiddleware",
 ]
+# Everything is served from our own host (htmx, scripts, API docs): no inline script runs,
+# in every environment, so a violation shows up in development and in the browser tests.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+    "form-action 'self'; base-uri 'self'; object-src 'none'"
+)
 
 TEMPLATES = [
     {
@@ -223,6 +232,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(SGSC_HOME / "celerybeat-schedule")
+
+# Demo data: only dev and test settings allow it and give its password.
+DEMO_DATA_ALLOWED = False
+DEMO_PASSWORD = ""
 
 SENTRY_DSN: str = env("SENTRY_DSN")
 SENTRY_ENVIRONMENT: str = env("SENTRY_ENVIRONMENT")

@@ -13,10 +13,9 @@ if _missing:
     )
 
 from sgsc.platform.settings.base import *  # noqa: E402,F403
-from sgsc.platform.settings.base import MIDDLEWARE, env  # noqa: E402
+from sgsc.platform.settings.base import env  # noqa: E402
 
 DEBUG = False
-DEMO_DATA_ALLOWED = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -30,11 +29,3 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
-
-# Content security policy: everything is served from our own host (htmx, API docs).
-MIDDLEWARE = [*MIDDLEWARE, "sgsc.platform.middleware.ContentSecurityPolicyMiddleware"]
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
-    "form-action 'self'; base-uri 'self'; object-src 'none'"
-)

@@ -17,7 +17,8 @@ from sgsc.tenants.tasks import fan_out
 
 
 class AuditVerificationView(APIView):
-    """Queue a check of every audit chain; each result is written to the audit log."""
+    """Queue a check of every audit chain (AGE roles that manage tenants); each result is
+    written to the audit log."""
 
     permission_classes = [capability_required(Capability.TENANTS_MANAGE)]
 
@@ -28,5 +29,5 @@ class AuditVerificationView(APIView):
             audit_record(action="audit.chain.verify.request", object_type="audit_chain",
                          object_id="*")
             enqueue_on_commit(fan_out, kwargs={"task_name": "audit.verify_current_chain",
-                                               "include_platform": True})
+                                               "include_platform": True, "only_active": False})
         return Response({"status": "queued"}, status=status.HTTP_202_ACCEPTED)

@@ -2,7 +2,7 @@
 
 One chain per tenant and one for the platform, so writers in different tenants never wait
 on each other's chain head. PostgreSQL refuses UPDATE and DELETE on ``AuditEvent``
-(trigger in migration 0002).
+(trigger in migration 0004).
 """
 
 from __future__ import annotations

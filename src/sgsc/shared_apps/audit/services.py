@@ -17,6 +17,13 @@ from sgsc.tenants.models import Tenant
 Outcome = AuditEvent.Outcome
 
 
+class _CurrentTenant:
+    """Marker: the chain of the tenant the connection is in (the platform's on public)."""
+
+
+CURRENT_TENANT = _CurrentTenant()
+
+
 def _current_tenant() -> Tenant | None:
     tenant = getattr(connection, "tenant", None)
     if isinstance(tenant, Tenant) and not tenant.is_public and tenant.pk:
@@ -34,20 +41,21 @@ def audit_record(
     outcome: str = Outcome.SUCCESS,
     actor: User | None = None,
     actor_label: str = "",
-    tenant: Tenant | None = None,
+    tenant: Tenant | None | _CurrentTenant = CURRENT_TENANT,
     object_type: str = "",
     object_id: str | int = "",
     details: dict[str, Any] | None = None,
     ip: str | None = None,
     request_id: str | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain of ``tenant`` (default: the current tenant, else platform).
+    """Append one event to the chain of ``tenant``; ``None`` is the platform's chain, and by
+    default it is the tenant the connection is in.
 
     Runs in the caller's transaction, so the event commits or rolls back with the change it
     records. Record failures outside a transaction that is about to roll back.
     """
     ctx = context.current()
-    if tenant is None:
+    if isinstance(tenant, _CurrentTenant):
         tenant = _current_tenant()
     if actor is None and ctx.user_id is not None:
         actor = User.objects.filter(pk=ctx.user_id).first()

@@ -1,7 +1,7 @@
 """The one table of roles and what each may do. UI navigation and API permissions read it.
 
 Platform roles belong to a person on the public host; tenant roles come with a membership
-in one tenant. A capability is a short dotted name checked with ``has_capability``.
+in one tenant. A capability is a short dotted name; ``capabilities_for`` turns roles into them.
 """
 
 from __future__ import annotations
