@@ -21,6 +21,11 @@ def test_api_docs_use_no_cdn(db: None, public_client: Client) -> None:
     assert "swagger-ui" in page
     assert "cdn" not in page.lower() and "unpkg" not in page.lower()
     assert "/static/drf_spectacular_sidecar/" in page
+    # No inline script: the initialiser comes from a URL, so the CSP (script-src 'self') holds.
+    assert "<script>" not in page
+    script = public_client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert "SwaggerUIBundle" in script.content.decode()
 
 
 def test_token_authentication_works(user_with_role, client_for, tenants) -> None:  # type: ignore[no-untyped-def]

@@ -124,3 +124,24 @@ def test_prod_settings_are_secure() -> None:
     result = subprocess.run([sys.executable, "-c", code], env=env,
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_throttled_requests_get_429_with_stable_code(signed_in, tenants) -> None:  # type: ignore[no-untyped-def]
+    from django.core.cache import cache
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import UserRateThrottle
+
+    client, _ = signed_in("l1_operator", tenants.prov_a)
+    cache.clear()
+    original = UserRateThrottle.THROTTLE_RATES
+    UserRateThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "user": "2/min"}
+    try:
+        codes = [client.get("/api/v1/me/").status_code for _ in range(3)]
+        response = client.get("/api/v1/me/")
+    finally:
+        UserRateThrottle.THROTTLE_RATES = original
+        cache.clear()
+    assert codes[:2] == [200, 200]
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "throttled"
+    assert int(response["Retry-After"]) > 0

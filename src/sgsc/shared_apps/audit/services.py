@@ -31,6 +31,15 @@ def _current_tenant() -> Tenant | None:
     return None
 
 
+def _lock_chain_head(chain: str) -> AuditChainHead:
+    """Lock the chain's head row (creating it on the chain's first event)."""
+    head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+    if head is None:
+        AuditChainHead.objects.get_or_create(chain=chain)  # a concurrent creator may win
+        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+    return head
+
+
 def chain_name_for(tenant: Tenant | None) -> str:
     return tenant.schema_name if tenant is not None else PLATFORM_CHAIN
 
@@ -64,8 +73,7 @@ def audit_record(
     clean_details: dict[str, Any] = json.loads(json.dumps(details or {}, default=str))
     chain = chain_name_for(tenant)
     with transaction.atomic():
-        AuditChainHead.objects.get_or_create(chain=chain)
-        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+        head = _lock_chain_head(chain)
         sequence = head.last_sequence + 1
         occurred_at = timezone.now()
         event = AuditEvent(
