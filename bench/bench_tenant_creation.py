@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _django  # noqa: E402
+import _django
 
 
 def main() -> None:

@@ -5,4 +5,4 @@ import os
 os.environ.setdefault("DATABASE_URL", "postgres://typecheck@127.0.0.1:1/typecheck")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:1/0")
 
-from sgsc.platform.settings.base import *  # noqa: E402,F403
+from sgsc.platform.settings.base import *  # noqa: F403

@@ -50,7 +50,7 @@ def audit_record(
     outcome: str = Outcome.SUCCESS,
     actor: User | None = None,
     actor_label: str = "",
-    tenant: Tenant | None | _CurrentTenant = CURRENT_TENANT,
+    tenant: Tenant | _CurrentTenant | None = CURRENT_TENANT,
     object_type: str = "",
     object_id: str | int = "",
     details: dict[str, Any] | None = None,
