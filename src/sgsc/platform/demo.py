@@ -86,8 +86,12 @@ def _user(email: str, first: str, last: str, password: str,
                                     platform_roles=list(platform_roles))
 
 
+@transaction.atomic
 def demo_load(*, password: str) -> None:
-    """Create the demo institutions, tenants and users. Call only on an empty platform."""
+    """Create the demo institutions, tenants and users. Call only on an empty platform.
+
+    One transaction (PostgreSQL DDL included): an interrupted load leaves nothing behind.
+    """
     institutions = {
         key: Institution.objects.create(idno=idno, name=name, kind=kind)
         for key, (idno, name, kind) in _INSTITUTIONS.items()
@@ -99,11 +103,10 @@ def demo_load(*, password: str) -> None:
                              kind=Tenant.Kind.PROVIDER)
     hub = tenant_create(slug=HUB_SLUG, name="Hubul de suport al sectorului social",
                         kind=Tenant.Kind.HUB)
-    with transaction.atomic():
-        Tenant.objects.filter(pk=provider.pk).update(institution=institutions["cnas"])
-        Tenant.objects.filter(pk=hub.pk).update(institution=institutions["mmps"])
-        for key in ("anofm", "anas"):
-            HubMembership.objects.create(hub=hub, institution=institutions[key])
+    Tenant.objects.filter(pk=provider.pk).update(institution=institutions["cnas"])
+    Tenant.objects.filter(pk=hub.pk).update(institution=institutions["mmps"])
+    for key in ("anofm", "anas"):
+        HubMembership.objects.create(hub=hub, institution=institutions[key])
     for tenant in (provider, hub):
         tenant_set_status(tenant=tenant, status=Tenant.Status.ACTIVE,
                           reason="Date demonstrative: spațiu activat la încărcare.")
