@@ -33,7 +33,7 @@ class SignInForm(AuthenticationForm):
     def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)
         tenant = getattr(self.request, "tenant", None)
-        if not user_roles_on(user=user, tenant=tenant) and not user.is_superuser:
+        if not user_roles_on(user=user, tenant=tenant):
             audit_record(action="auth.login", outcome=AuditEvent.Outcome.FAILURE, actor=user,
                          object_type="user", object_id=user.pk,
                          details={"reason": "no_access_on_host"})
