@@ -97,6 +97,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     known = _MESSAGES.get(code)
     message = str(known) if known is not None else str(exc.detail)
     headers: dict[str, str] = {}
+    auth_header = getattr(exc, "auth_header", None)
+    if auth_header:
+        headers["WWW-Authenticate"] = str(auth_header)
     wait = getattr(exc, "wait", None)
     if wait is not None:
         headers["Retry-After"] = str(int(wait))
