@@ -99,3 +99,14 @@ def test_anonymous_page_redirects_to_login(db: None, public_client: Client) -> N
     response = public_client.get("/prestatori/")
     assert response.status_code == 302
     assert response["Location"].startswith("/autentificare/")
+
+
+def test_public_audit_view_names_the_tenant_of_each_event(signed_in, tenants) -> None:  # type: ignore[no-untyped-def]
+    from sgsc.shared_apps.audit.services import audit_record
+
+    audit_record(action="test.visible", tenant=tenants.hub)
+    client, _ = signed_in("age_admin")
+    page = client.get("/audit/?action=test.visible").content.decode()
+    assert "Hubul de test" in page
+    tenant_auditor, _ = signed_in("auditor", tenants.prov_a)
+    assert "test.visible" not in tenant_auditor.get("/audit/").content.decode()
