@@ -20,7 +20,13 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Acasă"), "home", None),
+    NavItem(_("Cereri de conectare"), "connection-request-list", Capability.ONBOARDING_REVIEW,
+            public_host=True),
+    NavItem(_("Contracte"), "contract-list", Capability.ONBOARDING_REVIEW, public_host=True),
     NavItem(_("Prestatori"), "tenant-list", Capability.TENANTS_MANAGE, public_host=True),
+    NavItem(_("Instituții"), "institution-list", Capability.INSTITUTIONS_MANAGE,
+            public_host=True),
+    NavItem(_("Calendar"), "calendar-exceptions", Capability.CALENDAR_MANAGE, public_host=True),
     NavItem(_("Profilul spațiului"), "workspace-profile", Capability.WORKSPACE_VIEW,
             public_host=False),
     NavItem(_("Jurnal de audit"), "audit-list", Capability.AUDIT_VIEW),

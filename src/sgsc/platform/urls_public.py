@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from sgsc.platform.error_handlers import *  # noqa: F403  (Django reads handler400-500 here)
 from sgsc.platform.urls_common import common_patterns
@@ -13,6 +13,11 @@ from sgsc.tenants import views as tenant_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *common_patterns,
+    path("", include("sgsc.shared_apps.workdays.urls")),
+    path("", include("sgsc.shared_apps.institutions.urls")),
+    path("", include("sgsc.provisioning.requests.urls")),
+    path("", include("sgsc.provisioning.contracts.urls")),
+    path("", include("sgsc.provisioning.onboarding.urls_public")),
     path("prestatori/", tenant_views.tenant_list, name="tenant-list"),
     path("audit/", audit_views.audit_list, name="audit-list"),
     path("api/v1/audit/verifications/", audit_api.AuditVerificationView.as_view(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from sgsc.platform.error_handlers import *  # noqa: F403  (Django reads handler400-500 here)
 from sgsc.platform.urls_common import common_patterns
@@ -12,6 +12,7 @@ from sgsc.tenant_apps.workspace import views as workspace_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *common_patterns,
+    path("", include("sgsc.provisioning.onboarding.urls_tenant")),
     path("profil/", workspace_views.profile, name="workspace-profile"),
     path("audit/", audit_views.audit_list, name="audit-list"),
     path("api/v1/workspace/", workspace_api.WorkspaceProfileView.as_view(),

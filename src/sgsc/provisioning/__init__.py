@@ -1,0 +1,1 @@
+"""Onboarding of providers: connection requests, contracts, provisioning and hand-over."""

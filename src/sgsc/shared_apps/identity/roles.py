@@ -33,6 +33,9 @@ class TenantRole(StrEnum):
 class Capability(StrEnum):
     PLATFORM_CONSOLE = "platform.console"
     TENANTS_MANAGE = "tenants.manage"
+    ONBOARDING_REVIEW = "onboarding.review"
+    CALENDAR_MANAGE = "calendar.manage"
+    INSTITUTIONS_MANAGE = "institutions.manage"
     TARIFFS_REVIEW = "tariffs.review"
     KPI_MONITOR = "kpi.monitor"
     AUDIT_VIEW = "audit.view"
@@ -62,9 +65,12 @@ ROLE_LABELS: dict[str, StrOrPromise] = {
 C = Capability
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     PlatformRole.AGE_ADMIN: frozenset(
-        {C.PLATFORM_CONSOLE, C.TENANTS_MANAGE, C.AUDIT_VIEW, C.KPI_MONITOR}
+        {C.PLATFORM_CONSOLE, C.TENANTS_MANAGE, C.AUDIT_VIEW, C.KPI_MONITOR, C.ONBOARDING_REVIEW,
+         C.CALENDAR_MANAGE, C.INSTITUTIONS_MANAGE}
     ),
-    PlatformRole.AGE_ONBOARDING_OFFICER: frozenset({C.PLATFORM_CONSOLE, C.TENANTS_MANAGE}),
+    PlatformRole.AGE_ONBOARDING_OFFICER: frozenset(
+        {C.PLATFORM_CONSOLE, C.TENANTS_MANAGE, C.ONBOARDING_REVIEW, C.INSTITUTIONS_MANAGE}
+    ),
     PlatformRole.CHANCELLERY_REVIEWER: frozenset({C.PLATFORM_CONSOLE, C.TARIFFS_REVIEW}),
     PlatformRole.ASP_MONITOR: frozenset({C.PLATFORM_CONSOLE, C.KPI_MONITOR}),
     PlatformRole.STISC_TECHNICAL: frozenset({C.PLATFORM_CONSOLE}),
