@@ -39,7 +39,7 @@ def test_template_schema_is_not_reachable(db: None) -> None:
 
 def test_suspended_tenant_gets_403(client_for, tenants) -> None:  # type: ignore[no-untyped-def]
     tenant_set_status(tenant=tenants.prov_b, status=Tenant.Status.SUSPENDED,
-                      reason="Contract suspendat")
+                      reason="Contract suspendat", legal_basis="Anexa 2 pct. 37")
     html = client_for(tenants.prov_b).get("/")
     assert html.status_code == 403
     assert "tenant_suspended" in html.content.decode()

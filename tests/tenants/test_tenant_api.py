@@ -36,14 +36,16 @@ def test_other_roles_cannot_list_tenants(signed_in, tenants) -> None:  # type: i
 def test_suspend_and_reactivate_with_reason(signed_in, client_for, tenants) -> None:  # type: ignore[no-untyped-def]
     client, admin = signed_in("age_admin")
     response = client.post("/api/v1/tenants/prov-b/status/",
-                           {"status": "suspended", "reason": "Contract suspendat"},
+                           {"status": "suspended", "reason": "Contract suspendat",
+                            "legal_basis": "Anexa 2 pct. 37"},
                            content_type="application/json")
     assert response.status_code == 200, response.content
     assert Tenant.objects.get(slug="prov-b").status == "suspended"
     assert client_for(tenants.prov_b).get("/api/v1/me/").status_code == 403
     event = AuditEvent.objects.filter(action="tenant.status.change").latest("id")
     assert event.actor == admin
-    assert event.details == {"from": "active", "to": "suspended", "reason": "Contract suspendat"}
+    assert event.details == {"from": "active", "to": "suspended", "reason": "Contract suspendat",
+                             "legal_basis": "Anexa 2 pct. 37"}
     back = client.post("/api/v1/tenants/prov-b/status/",
                        {"status": "active", "reason": "Suspendare ridicată"},
                        content_type="application/json")
@@ -53,10 +55,15 @@ def test_suspend_and_reactivate_with_reason(signed_in, client_for, tenants) -> N
 def test_bad_status_changes_get_clear_codes(signed_in, tenants) -> None:  # type: ignore[no-untyped-def]
     client, _ = signed_in("age_admin")
     url = "/api/v1/tenants/prov-a/status/"
-    no_reason = client.post(url, {"status": "suspended", "reason": ""},
+    no_reason = client.post(url, {"status": "suspended", "reason": "", "legal_basis": "x"},
                             content_type="application/json")
     assert no_reason.status_code == 400
     assert "reason" in no_reason.json()["error"]["fields"]
+    no_basis = client.post(url, {"status": "suspended", "reason": "Neplata"},
+                           content_type="application/json")
+    assert no_basis.status_code == 400
+    assert no_basis.json()["error"]["code"] == "legal_basis_required"
+    assert "legal_basis" in no_basis.json()["error"]["fields"]
     wrong = client.post(url, {"status": "provisioning", "reason": "x"},
                         content_type="application/json")
     assert wrong.status_code == 409

@@ -34,6 +34,10 @@ app.conf.beat_schedule = {
         "kwargs": {"task_name": "audit.verify_current_chain", "include_platform": True,
                    "only_active": False},
     },
+    "onboarding-deadline-alerts-daily": {
+        "task": "onboarding.deadline_alerts",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 app.autodiscover_tasks()

@@ -93,6 +93,8 @@ PUBLIC_SCHEMA_URLCONF = "sgsc.platform.urls_public"
 ROOT_URLCONF = "sgsc.platform.urls_tenant"
 # Set the search_path once per request instead of before every query.
 TENANT_LIMIT_SET_CALLS = True
+# migrate_schemas leaves out tenant schemas that already have every migration.
+GET_EXECUTOR_FUNCTION = "sgsc.tenants.executors.get_executor"
 DEFAULT_NOT_FOUND_TENANT_VIEW = "sgsc.tenants.views.UnknownHostView"
 
 AUTH_USER_MODEL = "identity.User"
@@ -178,6 +180,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = SGSC_HOME / "media"
+# Connection requests: the largest document (PDF) a provider may upload.
+CONNECTION_REQUEST_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 WHITENOISE_USE_FINDERS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -223,6 +227,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Fields named "kind", "status" or "channels" carry different choices in different
+    # resources: each choice set gets its own stable name.
+    "ENUM_NAME_OVERRIDES": {
+        "TenantKindEnum": "sgsc.tenants.models.Tenant.Kind",
+        "TenantStatusEnum": "sgsc.tenants.models.Tenant.Status",
+        "InstitutionKindEnum": "sgsc.shared_apps.institutions.models.Institution.Kind",
+        "CalendarExceptionKindEnum": "sgsc.shared_apps.workdays.models.CalendarException.Kind",
+        "ChannelEnum": "sgsc.provisioning.requests.models.Channel",
+        "ConnectionRequestStatusEnum":
+            "sgsc.provisioning.requests.models.ConnectionRequest.Status",
+        "RequestDocumentKindEnum": "sgsc.provisioning.requests.models.RequestDocument.Kind",
+    },
 }
 
 # Celery: tenant-schemas-celery carries the schema in a message header.
@@ -241,6 +257,18 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(SGSC_HOME / "celerybeat-schedule")
 # Demo data: only dev and test settings allow it and give its password.
 DEMO_DATA_ALLOWED = False
 DEMO_PASSWORD = ""
+
+# Tariff schedule a new connection contract refers to until billing brings schedules.
+CONTRACT_DEFAULT_TARIFF_CODE = "TARIF-2027-STD"
+
+# Onboarding: the provider admin's one-time activation link lives 10 days; the access package
+# names AGE's contacts. Links in e-mails use https, or http for development names (localhost,
+# .test) unless TENANT_URL_SCHEME says otherwise; TENANT_URL_PORT when hosts are not on 443/80.
+ACTIVATION_LINK_TTL_HOURS = env.int("ACTIVATION_LINK_TTL_HOURS", default=240)
+AGE_SUPPORT_CONTACT: str = env("AGE_SUPPORT_CONTACT",
+                               default="Agenția de Guvernare Electronică, sgsc@age.gov.md")
+TENANT_URL_SCHEME: str = env("TENANT_URL_SCHEME", default="")
+TENANT_URL_PORT: str = env("TENANT_URL_PORT", default="")
 
 SENTRY_DSN: str = env("SENTRY_DSN")
 SENTRY_ENVIRONMENT: str = env("SENTRY_ENVIRONMENT")

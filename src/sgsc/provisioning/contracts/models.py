@@ -27,6 +27,16 @@ class ContractTemplate(models.Model):
         return f"v{self.version} {self.title}"
 
 
+class ContractNumberCounter(models.Model):
+    """Last contract number given in a year; locked while a number is taken (no gaps)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
 class Contract(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Proiect")
@@ -59,11 +69,19 @@ class Contract(models.Model):
     handed_over_at = models.DateTimeField(null=True, blank=True)
     handed_over_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                        null=True, blank=True, related_name="+")
+    # The last status change after signature (suspension, termination, expiry) and why.
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_reason = models.TextField(_("motivul"), blank=True)
+    status_legal_basis = models.CharField(_("temeiul legal"), max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "handover_deadline"],
+                                name="contract_status_handover")]
 
     def __str__(self) -> str:
         return self.number
@@ -79,7 +97,12 @@ class ContractSignature(models.Model):
     signer_name = models.CharField(_("semnatar"), max_length=255)
     signer_position = models.CharField(_("funcția"), max_length=255)
     signed_at = models.DateTimeField()
+    # Both parties' rows point to the same stored file (one signed document).
     document = models.FileField(upload_to="contracts/%Y/")
+    document_name = models.CharField(max_length=255, blank=True)
+    document_size = models.PositiveIntegerField(default=0)
+    # False: no scan was uploaded and the platform's own rendering is the signed document.
+    document_uploaded = models.BooleanField(default=False)
     sha256 = models.CharField(max_length=64)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     null=True, blank=True, related_name="+")

@@ -65,9 +65,10 @@ class ConnectionRequest(models.Model):
                               db_index=True)
     received_at = models.DateTimeField(_("recepționată la"))
     review_deadline = models.DateTimeField(_("termen de examinare"))
-    # While AGE waits for more information the term is suspended (see docs/ARCHITECTURE.md).
+    # While AGE waits for more information the term is suspended (see docs/ARCHITECTURE.md):
+    # the working days left are kept at the pause (negative: the term had already run out).
     review_paused_at = models.DateTimeField(null=True, blank=True)
-    review_days_left_at_pause = models.PositiveSmallIntegerField(null=True, blank=True)
+    review_days_left_at_pause = models.SmallIntegerField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
@@ -76,16 +77,41 @@ class ConnectionRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    OPEN_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.NEEDS_INFO)
+    # The review clock runs only in these; it is suspended in NEEDS_INFO, stopped after.
+    CLOCK_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW)
+
     class Meta:
         ordering = ["-received_at", "-id"]
         indexes = [models.Index(fields=["status", "review_deadline"], name="cr_status_deadline")]
+        constraints = [
+            # Backstop for the duplicate check: one open request per institution.
+            models.UniqueConstraint(
+                fields=["institution"],
+                condition=models.Q(status__in=["submitted", "under_review", "needs_info"]),
+                name="cr_one_open_per_institution"),
+        ]
 
     def __str__(self) -> str:
         return self.number
 
+    def get_channels_display(self) -> str:
+        labels = dict(Channel.choices)
+        return ", ".join(str(labels.get(channel, channel)) for channel in self.channels)
+
 
 class RequestEvent(models.Model):
     """One entry of a request's timeline (the audit log has the same, chained)."""
+
+    ACTION_LABELS = {
+        "submit": _("Cerere depusă"),
+        "start_review": _("Examinare începută"),
+        "ask_info": _("Informații suplimentare solicitate (termen suspendat)"),
+        "info_provided": _("Informații primite (termen reluat)"),
+        "approve": _("Cerere aprobată"),
+        "reject": _("Cerere respinsă"),
+        "withdraw": _("Cerere retrasă"),
+    }
 
     request = models.ForeignKey(ConnectionRequest, on_delete=models.PROTECT,
                                 related_name="events")
@@ -104,6 +130,14 @@ class RequestEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.request_id} {self.action}"
 
+    @property
+    def action_label(self) -> str:
+        return str(self.ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def to_status_label(self) -> str:
+        return str(ConnectionRequest.Status(self.to_status).label) if self.to_status else ""
+
 
 class RequestDocument(models.Model):
     class Kind(models.TextChoices):
@@ -120,6 +154,9 @@ class RequestDocument(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # None: sent by the applicant through the public form or API.
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["uploaded_at", "id"]

@@ -2,9 +2,10 @@
 
 import django.contrib.postgres.fields
 import django.db.models.deletion
-import sgsc.shared_apps.institutions.validators
 from django.conf import settings
 from django.db import migrations, models
+
+import sgsc.shared_apps.institutions.validators
 
 
 class Migration(migrations.Migration):
