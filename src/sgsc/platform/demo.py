@@ -1,25 +1,45 @@
 """Demo data for development and the first look: loaded by ``sgsc up`` into an empty database.
 
-The identifiers are synthetic but valid (check digits computed); the password comes from
-the settings (dev, or test for the tests) and is never part of production settings.
+The two demo tenants are onboarded through the real journey (request, approval, contract,
+signature, provisioning); more requests are left in every state, one of them close to its
+review deadline and one late. Identifiers are synthetic but valid (check digits computed);
+the password comes from the settings (dev, or test for the tests), never from production.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django_tenants.utils import schema_context
+from django.utils import timezone
 
+from sgsc.provisioning.contracts.models import Contract
+from sgsc.provisioning.contracts.services import (
+    contract_record_handover,
+    contract_sign,
+    contract_update_draft,
+)
+from sgsc.provisioning.onboarding.services import provisioning_job_run
+from sgsc.provisioning.requests.models import ConnectionRequest
+from sgsc.provisioning.requests.services import (
+    connection_request_approve,
+    connection_request_ask_info,
+    connection_request_reject,
+    connection_request_start_review,
+    connection_request_submit,
+)
 from sgsc.shared_apps.identity.models import Membership, User
 from sgsc.shared_apps.identity.roles import PlatformRole, TenantRole
-from sgsc.shared_apps.institutions.models import HubMembership, Institution
-from sgsc.tenant_apps.workspace.services import workspace_profile_update
+from sgsc.shared_apps.institutions.models import Institution
+from sgsc.shared_apps.institutions.services import institution_create
+from sgsc.shared_apps.workdays.selectors import deadline_after, work_calendar
 from sgsc.tenants.models import Tenant
 from sgsc.tenants.selectors import tenant_list_real
-from sgsc.tenants.services import tenant_create, tenant_host_for, tenant_set_status
+from sgsc.tenants.services import tenant_host_for
 
 
 @dataclass(frozen=True)
@@ -31,6 +51,7 @@ class DemoLogin:
 
 PROVIDER_SLUG = "cnas"
 HUB_SLUG = "hub-social"
+PENDING_SIGNATURE_SLUG = "app"
 
 _INSTITUTIONS = {
     "age": ("1003600008057", "Agenția de Guvernare Electronică", Institution.Kind.AGENCY),
@@ -48,6 +69,8 @@ _PLATFORM_USERS: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("tarife@gov.md", "Mihai", "Popa", (PlatformRole.CHANCELLERY_REVIEWER,)),
     ("calitate@asp.gov.md", "Ana", "Lungu", (PlatformRole.ASP_MONITOR,)),
 ]
+# The first user of each tenant is the contact of its connection request: provisioning
+# invites them as the tenant's administrator.
 _TENANT_USERS: dict[str, list[tuple[str, str, str, tuple[str, ...]]]] = {
     PROVIDER_SLUG: [
         ("admin@cnas.gov.md", "Victor", "Munteanu", (TenantRole.TENANT_ADMIN,)),
@@ -62,6 +85,20 @@ _TENANT_USERS: dict[str, list[tuple[str, str, str, tuple[str, ...]]]] = {
         ("operator@hub-social.gov.md", "Vasile", "Rotaru", (TenantRole.L1_OPERATOR,)),
     ],
 }
+_CONTACT_IDNPS = {PROVIDER_SLUG: "2003000000016", HUB_SLUG: "2003000000027"}
+
+# Requests left in the console's states: (IDNO, institution, contact IDNP, state, working
+# days since receipt).
+_OTHER_REQUESTS = [
+    ("1003600008116", "Agenția Servicii Publice", "2003000000038", "at_risk", 8),
+    ("1003600008127", "Serviciul Fiscal de Stat", "2003000000049", "late", 12),
+    ("1003600008138", "Agenția Națională pentru Siguranța Alimentelor", "2003000000050",
+     "needs_info", 3),
+    ("1003600008149", "Primăria municipiului Bălți", "2003000000061", "rejected", 5),
+    ("1003600008150", "Agenția Proprietății Publice", "2003000000072", "approved", 4),
+    ("1003600008161", "Inspectoratul General de Poliție", "2003000000083", "submitted", 0),
+]
+_SERVICES = ("Informare privind serviciile publice", "Asistență pentru servicii electronice")
 
 
 def demo_logins() -> list[DemoLogin]:
@@ -86,33 +123,122 @@ def _user(email: str, first: str, last: str, password: str,
                                     platform_roles=list(platform_roles))
 
 
+def _pdf(name: str) -> SimpleUploadedFile:
+    body = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    return SimpleUploadedFile(name, body, content_type="application/pdf")
+
+
+def _submit(*, idno: str, name: str, contact: tuple[str, str, str], mode: str = "individual",
+            **hub: object) -> ConnectionRequest:
+    documents = [("application", _pdf("cerere.pdf"))]
+    if mode == "hub":
+        documents.append(("agreement", _pdf("acord-interinstitutional.pdf")))
+    contact_name, contact_idnp, contact_email = contact
+    return connection_request_submit(
+        institution_idno=idno, institution_name=name, institution_kind=Institution.Kind.AGENCY,
+        mode=mode, services=list(_SERVICES), channels=["phone", "email", "portal"],
+        expected_seats=12, expected_requests_month=4000, expected_call_minutes=9000,
+        contact_name=contact_name, contact_idnp=contact_idnp, contact_email=contact_email,
+        contact_phone="+37322000000", documents=documents,
+        **hub,  # type: ignore[arg-type]
+    )
+
+
+def _onboard(*, request: ConnectionRequest, slug: str, admin: User,
+             hand_over: bool) -> Tenant:
+    """Approve, sign and provision, exactly as AGE does in the console."""
+    connection_request_approve(connection_request=request, actor=admin,
+                               note="Cererea corespunde cerințelor.")
+    contract = Contract.objects.get(request=request)
+    contract_update_draft(contract=contract, tenant_slug=slug, tariff_code=contract.tariff_code,
+                          effective_date=timezone.localdate(), term_months=36,
+                          services=contract.services, channels=contract.channels, actor=admin)
+    contract_sign(contract=contract, age_signer_name="Ion Rusu",
+                  age_signer_position="Director, AGE", provider_signer_name="Conducătorul",
+                  provider_signer_position="Director", signed_document=None, actor=admin)
+    provisioning_job_run(contract_id=contract.pk)
+    contract.refresh_from_db()
+    if hand_over:
+        contract_record_handover(contract=contract, actor=admin)
+    return Tenant.objects.get(slug=slug)
+
+
+def _backdate(request: ConnectionRequest, working_days: int) -> None:
+    """Move a demo request's receipt back so the console shows a deadline near or past."""
+    calendar = work_calendar()
+    day = timezone.localdate()
+    moved = 0
+    while moved < working_days:
+        day -= timedelta(days=1)
+        if calendar.is_working_day(day):
+            moved += 1
+    received = request.received_at - (timezone.localdate() - day)
+    ConnectionRequest.objects.filter(pk=request.pk).update(
+        received_at=received,
+        review_deadline=deadline_after(event=received, working_days=10, calendar=calendar))
+
+
+def _other_requests(admin: User) -> None:
+    for idno, name, idnp, state, age in _OTHER_REQUESTS:
+        email = f"conectare@{idno[-4:]}.gov.md"
+        request = _submit(idno=idno, name=name, contact=("Persoana de contact", idnp, email))
+        if state in ("at_risk", "late", "rejected", "approved"):
+            connection_request_start_review(connection_request=request, actor=admin)
+        if state == "needs_info":
+            connection_request_ask_info(connection_request=request, actor=admin,
+                                        message="Anexați împuternicirea persoanei de contact.")
+        elif state == "rejected":
+            connection_request_reject(
+                connection_request=request, actor=admin,
+                reasons="Instituția nu prestează servicii publice către cetățeni.",
+                legal_basis="Anexa 1, pct. 10 din Regulamentul SGSC")
+        elif state == "approved":
+            connection_request_approve(connection_request=request, actor=admin,
+                                       note="Contractul urmează a fi semnat.")
+            contract = Contract.objects.get(request=request)
+            contract_update_draft(contract=contract, tenant_slug=PENDING_SIGNATURE_SLUG,
+                                  tariff_code=contract.tariff_code, effective_date=None,
+                                  term_months=36, services=contract.services,
+                                  channels=contract.channels, actor=admin)
+        if age:
+            _backdate(request, age)
+
+
 @transaction.atomic
 def demo_load(*, password: str) -> None:
-    """Create the demo institutions, tenants and users. Call only on an empty platform.
+    """Create the demo platform. Call only on an empty platform.
 
     One transaction (PostgreSQL DDL included): an interrupted load leaves nothing behind.
     """
-    institutions = {
-        key: Institution.objects.create(idno=idno, name=name, kind=kind)
-        for key, (idno, name, kind) in _INSTITUTIONS.items()
-    }
-    for email, first, last, roles in _PLATFORM_USERS:
-        _user(email, first, last, password, roles)
+    for idno, name, kind in _INSTITUTIONS.values():
+        institution_create(idno=idno, name=name, kind=kind)
+    users = {email: _user(email, first, last, password, roles)
+             for email, first, last, roles in _PLATFORM_USERS}
+    admin = users[_PLATFORM_USERS[0][0]]
 
-    provider = tenant_create(slug=PROVIDER_SLUG, name=institutions["cnas"].name,
-                             kind=Tenant.Kind.PROVIDER)
-    hub = tenant_create(slug=HUB_SLUG, name="Hubul de suport al sectorului social",
-                        kind=Tenant.Kind.HUB)
-    Tenant.objects.filter(pk=provider.pk).update(institution=institutions["cnas"])
-    Tenant.objects.filter(pk=hub.pk).update(institution=institutions["mmps"])
-    for key in ("anofm", "anas"):
-        HubMembership.objects.create(hub=hub, institution=institutions[key])
+    def contact(slug: str) -> tuple[str, str, str]:
+        email, first, last, _roles = _TENANT_USERS[slug][0]
+        return f"{first} {last}", _CONTACT_IDNPS[slug], email
+
+    cnas_idno, cnas_name, _kind = _INSTITUTIONS["cnas"]
+    provider = _onboard(request=_submit(idno=cnas_idno, name=cnas_name,
+                                        contact=contact(PROVIDER_SLUG)),
+                        slug=PROVIDER_SLUG, admin=admin, hand_over=True)
+    hub_request = _submit(
+        idno=_INSTITUTIONS["mmps"][0], name=_INSTITUTIONS["mmps"][1],
+        contact=contact(HUB_SLUG), mode="hub", coordinator_idno=_INSTITUTIONS["mmps"][0],
+        member_idnos=[_INSTITUTIONS["anofm"][0], _INSTITUTIONS["anas"][0]],
+        agreement_number="AI-2026/14", agreement_date=date(2026, 9, 1))
+    hub = _onboard(request=hub_request, slug=HUB_SLUG, admin=admin, hand_over=False)
+
     for tenant in (provider, hub):
-        tenant_set_status(tenant=tenant, status=Tenant.Status.ACTIVE,
-                          reason="Date demonstrative: spațiu activat la încărcare.")
-        with schema_context(tenant.schema_name):
-            workspace_profile_update(display_name=tenant.name,
-                                     support_email=f"suport@{tenant.slug}.gov.md")
-        for email, first, last, roles in _TENANT_USERS[tenant.slug]:
+        for position, (email, first, last, roles) in enumerate(_TENANT_USERS[tenant.slug]):
+            if position == 0:  # invited by provisioning: give the demo password
+                user = User.objects.get(email=email)
+                user.set_password(password)
+                user.first_name, user.last_name = first, last
+                user.save(update_fields=["password", "first_name", "last_name"])
+                continue
             user = _user(email, first, last, password)
             Membership.objects.create(user=user, tenant=tenant, roles=list(roles))
+    _other_requests(admin)

@@ -109,6 +109,8 @@ class Command(BaseCommand):
         python = sys.executable
         # The embedded servers' URLs are in os.environ already; children inherit them.
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]}
+        # Links in e-mails (activation, access package) must carry the local port.
+        env.setdefault("TENANT_URL_PORT", str(options["port"]))
         commands = {
             "web": [python, "-m", "gunicorn", "sgsc.platform.wsgi:application",
                     "--bind", f"{options['bind']}:{options['port']}", "--workers", "2",
