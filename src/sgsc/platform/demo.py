@@ -182,6 +182,9 @@ def _other_requests(admin: User) -> None:
     for idno, name, idnp, state, age in _OTHER_REQUESTS:
         email = f"conectare@{idno[-4:]}.gov.md"
         request = _submit(idno=idno, name=name, contact=("Persoana de contact", idnp, email))
+        if age:
+            _backdate(request, age)
+            request.refresh_from_db()
         if state in ("at_risk", "late", "rejected", "approved"):
             connection_request_start_review(connection_request=request, actor=admin)
         if state == "needs_info":
@@ -200,8 +203,6 @@ def _other_requests(admin: User) -> None:
                                   tariff_code=contract.tariff_code, effective_date=None,
                                   term_months=36, services=contract.services,
                                   channels=contract.channels, actor=admin)
-        if age:
-            _backdate(request, age)
 
 
 @transaction.atomic
