@@ -38,7 +38,8 @@ def _line(row: DeadlineRow) -> str:
         when = _("expiră astăzi")
     else:
         when = _("%(days)d zile lucrătoare rămase") % {"days": row.days_left}
-    return f"  - {row.number}, {row.institution}: {_('termen')} {day} ({when})"
+    label = _("termen")
+    return f"  - {row.number}, {row.institution}: {label} {day} ({when})"
 
 
 def deadline_alert_text(digest: DeadlineDigest) -> tuple[str, str]:
