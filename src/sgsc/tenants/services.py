@@ -319,7 +319,29 @@ def _tenant_set_status(*, tenant: Tenant, status: str, reason: str, legal_basis:
             details["sessions_ended"] = _end_sessions_on(schema_name=locked.schema_name)
         audit_record(action="tenant.status.change", tenant=None, actor=actor,
                      object_type="tenant", object_id=locked.pk, details=details)
+        _contracts_follow(tenant=locked, status=status, reason=reason, legal_basis=legal_basis,
+                          actor=actor)
     return locked
+
+
+# A tenant's status and its contract's move together (Annex 2 §37: access follows the contract).
+_CONTRACT_STATUS_FOR = {
+    Tenant.Status.SUSPENDED: ("active",),
+    Tenant.Status.ACTIVE: ("suspended",),
+    Tenant.Status.TERMINATED: ("active", "suspended", "signed"),
+}
+
+
+def _contracts_follow(*, tenant: Tenant, status: str, reason: str, legal_basis: str,
+                      actor: User | None) -> None:
+    # Imported here: contracts build on tenants, not the other way round.
+    from sgsc.provisioning.contracts.models import Contract
+    from sgsc.provisioning.contracts.services import contract_set_status
+
+    from_statuses = _CONTRACT_STATUS_FOR.get(Tenant.Status(status), ())
+    for contract in Contract.objects.filter(tenant=tenant, status__in=from_statuses):
+        contract_set_status(contract=contract, status=status, reason=reason,
+                            legal_basis=legal_basis, actor=actor)
 
 
 def _tenant_only_models() -> list[type[Any]]:

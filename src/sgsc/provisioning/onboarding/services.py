@@ -371,13 +371,6 @@ def provisioning_job_ensure(*, contract: Contract) -> ProvisioningJob:
     return job
 
 
-def provisioning_job_request(*, contract: Contract) -> ProvisioningJob:
-    """Create the job and queue its run after the caller's transaction commits."""
-    job = provisioning_job_ensure(contract=contract)
-    enqueue_on_commit(PROVISION_TASK, kwargs={"contract_id": contract.pk})
-    return job
-
-
 def _load_contract(contract_id: int) -> Contract:
     contract = (Contract.objects.select_related("request", "institution", "request__coordinator")
                 .filter(pk=contract_id).first())

@@ -34,10 +34,6 @@ class DayException:
     reason: str  # the legal act that decided it
 
 
-# The earlier name, kept for code written against it.
-Exception_ = DayException
-
-
 def _plain(day: date) -> date:
     """A ``datetime`` is a ``date`` to Python but never equal to one, so a holiday would be
     missed silently; its calendar day also depends on the time zone. Refuse it."""

@@ -86,6 +86,8 @@ class Command(BaseCommand):
             logins: list[DemoLogin] = []
             if getattr(settings, "DEMO_DATA_ALLOWED", False):
                 if demo_is_needed():
+                    # The demo's access e-mails carry links with this server's port.
+                    settings.TENANT_URL_PORT = settings.TENANT_URL_PORT or str(options["port"])
                     demo_load(password=settings.DEMO_PASSWORD)
                 logins = demo_logins()
             call_command("collectstatic", interactive=False, verbosity=0)
