@@ -45,7 +45,7 @@ def test_valid_link_sets_password_and_signs_in(provisioned) -> None:  # type: ig
     assert page.status_code == 200
     html = page.content.decode()
     assert "Activarea contului" in html and user.email in html
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
 
     done = client.post(f"/activare/{token}/", {"new_password1": PASSWORD,
                                                 "new_password2": PASSWORD})

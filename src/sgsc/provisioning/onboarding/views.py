@@ -60,7 +60,9 @@ def provisioning_resume(request: HttpRequest, contract_pk: int) -> HttpResponse:
 
 def _no_referrer(response: HttpResponse) -> HttpResponse:
     # The token is in the URL: never leak it to another site, never cache the page.
-    response["Referrer-Policy"] = "no-referrer"
+    # "same-origin", not "no-referrer": with the latter browsers post the form with
+    # ``Origin: null`` and the CSRF check refuses it.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     return response
 
