@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -101,6 +102,15 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _get(pk))
 
 
+def _errors_onto_form(form: forms.Form, error: ApplicationError) -> None:
+    """A service's refusal shown next to the fields it names, and above the form."""
+    for field, errors in error.fields.items():
+        if field in form.fields:
+            for message in errors:
+                form.add_error(field, message)
+    form.add_error(None, error.message)
+
+
 @capability_required(Capability.ONBOARDING_REVIEW)
 @require_POST
 def contract_update(request: HttpRequest, pk: int) -> HttpResponse:
@@ -112,11 +122,7 @@ def contract_update(request: HttpRequest, pk: int) -> HttpResponse:
         contract_update_draft(contract=contract, actor=request.user,  # type: ignore[arg-type]
                               **form.cleaned_data)
     except ApplicationError as error:
-        for field, errors in error.fields.items():
-            if field in form.fields:
-                for message in errors:
-                    form.add_error(field, message)
-        form.add_error(None, error.message)
+        _errors_onto_form(form, error)
         return _detail(request, _get(pk), draft_form=form, status=error.status_code)
     messages.success(request, _("Proiectul contractului a fost salvat."))
     return redirect("contract-detail", pk=pk)
@@ -133,11 +139,7 @@ def contract_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
         contract_sign(contract=contract, actor=request.user,  # type: ignore[arg-type]
                       **form.cleaned_data)
     except ApplicationError as error:
-        for field, errors in error.fields.items():
-            if field in form.fields:
-                for message in errors:
-                    form.add_error(field, message)
-        form.add_error(None, error.message)
+        _errors_onto_form(form, error)
         return _detail(request, _get(pk), sign_form=form, status=error.status_code)
     messages.success(request, _("Contractul a fost semnat; configurarea spațiului a început."))
     return redirect("contract-detail", pk=pk)
