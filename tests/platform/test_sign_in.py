@@ -110,3 +110,8 @@ def test_public_audit_view_names_the_tenant_of_each_event(signed_in, tenants) ->
     assert "Hubul de test" in page
     tenant_auditor, _ = signed_in("auditor", tenants.prov_a)
     assert "test.visible" not in tenant_auditor.get("/audit/").content.decode()
+
+
+def test_public_login_page_links_to_the_connection_request_form(db: None, client_for, tenants) -> None:  # type: ignore[no-untyped-def]
+    assert 'href="/cerere-conectare/"' in client_for(None).get("/autentificare/").content.decode()
+    assert "/cerere-conectare/" not in client_for(tenants.prov_a).get("/autentificare/").content.decode()
