@@ -7,13 +7,7 @@ which the audit log's trigger refuses).
 
 from __future__ import annotations
 
-import http.client
-import os
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,13 +20,12 @@ from playwright.sync_api import Page, expect, sync_playwright
 from sgsc.shared_apps.identity.models import Membership, User
 from sgsc.shared_apps.identity.roles import TenantRole
 from sgsc.tenants.models import Tenant
-from tests.conftest import database_url_for_subprocesses
+from tests.subprocesses import free_port, gunicorn_server, subprocess_env
 
 # django_db: so that pytest-django sets the test database up for this module alone, too.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 CHROMIUM = Path("/usr/bin/chromium")
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 SCREENSHOT = Path(tempfile.gettempdir()) / "sgsc-login.png"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--headless=new", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -45,55 +38,14 @@ if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _healthy(port: int) -> bool:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-    try:
-        conn.request("GET", "/healthz")
-        return conn.getresponse().status == 200
-    except OSError:
-        return False
-    finally:
-        conn.close()
-
-
 @pytest.fixture(scope="module")
 def server_port(django_db_setup: None, django_db_blocker: Any,
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """gunicorn serving the test database; stopped (and its connections closed) at the end."""
-    with django_db_blocker.unblock():
-        database_url = database_url_for_subprocesses()
-    port = _free_port()
     log_path = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sgsc.platform.settings.test",
-           "DATABASE_URL": database_url, "REDIS_URL": os.environ["REDIS_URL"],
-           "LOG_JSON": "false"}
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "sgsc.platform.wsgi:application",
-             "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4"],
-            cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while not _healthy(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("gunicorn did not start:\n" + log_path.read_text(errors="replace"))
-            time.sleep(0.2)
+    with gunicorn_server(subprocess_env(django_db_blocker), port=free_port(),
+                         log_path=log_path) as port:
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @dataclass(frozen=True)

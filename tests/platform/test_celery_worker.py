@@ -2,46 +2,27 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import redis
-from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_context
 
 from sgsc.shared_apps.audit.models import PLATFORM_CHAIN, AuditEvent
 from sgsc.shared_apps.audit.tasks import verify_current_chain
 from sgsc.tenants.tasks import fan_out_to_tenants
-from tests.conftest import database_url_for_subprocesses
+from tests.subprocesses import celery_worker, subprocess_env
 
 pytestmark = pytest.mark.worker
-QUEUES = "default,periodic,audit"
 
 
 @pytest.fixture(scope="module")
 def worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[subprocess.Popen[bytes]]:
-    with django_db_blocker.unblock():
-        database_url = database_url_for_subprocesses()
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    for queue in QUEUES.split(","):
-        client.delete(queue)  # nothing left from an earlier run
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sgsc.platform.settings.test",
-           "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "sgsc.platform.celery", "worker", "--pool",
-         "solo", "--queues", QUEUES, "--loglevel", "WARNING", "--without-heartbeat",
-         "--without-mingle", "--without-gossip"],
-        env=env,
-    )
-    yield process
-    process.terminate()
-    process.wait(timeout=30)
+    with celery_worker(subprocess_env(django_db_blocker)) as process:
+        yield process
 
 
 def _wait_for_events(chain: str, after_id: int, timeout: float = 60) -> list[AuditEvent]:

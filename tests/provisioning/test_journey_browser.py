@@ -15,8 +15,6 @@ import email
 import email.policy
 import os
 import re
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -27,8 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from playwright.sync_api import Page, expect, sync_playwright
@@ -53,9 +49,15 @@ from sgsc.shared_apps.identity.models import Membership, User
 from sgsc.shared_apps.institutions.models import Institution
 from sgsc.shared_apps.workdays.selectors import deadline_after
 from sgsc.tenants.models import Domain, Tenant
-from tests.conftest import database_url_for_subprocesses
-from tests.platform.test_browser import CHROMIUM, CHROMIUM_ARGS, PROJECT_DIR, _free_port, _healthy
+from tests.platform.test_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.provisioning.requests.conftest import make_idno, valid_submission
+from tests.subprocesses import (
+    PROJECT_DIR,
+    celery_worker,
+    free_port,
+    gunicorn_server,
+    subprocess_env,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db]
 if not CHROMIUM.exists():
@@ -63,7 +65,6 @@ if not CHROMIUM.exists():
 
 SCREENSHOT = Path(tempfile.gettempdir()) / "sgsc-provisioning.png"
 SETTINGS_MODULE = "tests.provisioning.e2e_settings"
-QUEUES = "default,periodic,audit"
 ADMIN_PASSWORD = "Parola-AGE-consola-2026!"
 PROVIDER_PASSWORD = "Cheia-noului-spatiu-2026!"
 RUN = uuid.uuid4().hex[:8]
@@ -176,48 +177,15 @@ def mail_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def processes(journey: Journey, django_db_blocker: Any, mail_dir: Path,
               tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """gunicorn and a Celery worker on the test database; yields gunicorn's port."""
-    with django_db_blocker.unblock():
-        database_url = database_url_for_subprocesses()
-    port = _free_port()
+    port = free_port()
     logs = tmp_path_factory.mktemp("logs")
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    for queue in QUEUES.split(","):
-        client.delete(queue)  # nothing left from an earlier run
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
-           "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL,
-           "TENANT_URL_PORT": str(port), "SGSC_E2E_MAIL_DIR": str(mail_dir),
-           "LOG_JSON": "false",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_DIR),
-                                                       os.environ.get("PYTHONPATH")]))}
-    started: list[subprocess.Popen[bytes]] = []
-    try:
-        with (logs / "gunicorn.log").open("wb") as log:
-            started.append(subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "sgsc.platform.wsgi:application",
-                 "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4"],
-                cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT))
-        with (logs / "worker.log").open("wb") as log:
-            started.append(subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "sgsc.platform.celery", "worker",
-                 "--pool", "solo", "--queues", QUEUES, "--loglevel", "INFO",
-                 "--without-heartbeat", "--without-mingle", "--without-gossip"],
-                cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT))
-        deadline = time.monotonic() + 60
-        while not _healthy(port):
-            if started[0].poll() is not None or time.monotonic() > deadline:
-                pytest.fail("gunicorn did not start:\n"
-                            + (logs / "gunicorn.log").read_text(errors="replace"))
-            time.sleep(0.2)
+    env = subprocess_env(
+        django_db_blocker, settings_module=SETTINGS_MODULE, TENANT_URL_PORT=str(port),
+        SGSC_E2E_MAIL_DIR=str(mail_dir),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_DIR), os.environ.get("PYTHONPATH")])))
+    with celery_worker(env, log_path=logs / "worker.log"), \
+            gunicorn_server(env, port=port, log_path=logs / "gunicorn.log"):
         yield port
-    finally:
-        for process in started:
-            process.terminate()
-        for process in started:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 @pytest.fixture

@@ -9,9 +9,7 @@ see during a test goes through a connection of its own, which commits at once.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -28,12 +26,11 @@ from sgsc.provisioning.onboarding.tasks import provision
 from sgsc.shared_apps.audit.models import AuditEvent
 from sgsc.shared_apps.identity.models import Membership, User
 from sgsc.tenants.models import Domain, Tenant
-from tests.conftest import database_url_for_subprocesses
 from tests.factories import UserFactory
 from tests.provisioning.onboarding.helpers import make_signed_contract
+from tests.subprocesses import celery_worker, subprocess_env
 
 pytestmark = pytest.mark.worker
-QUEUES = "default,periodic,audit"
 SLUGS = ("wk-ok", "wk-blocat")
 
 
@@ -77,22 +74,8 @@ def committed(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[st
 @pytest.fixture(scope="module")
 def worker(committed: dict[str, Contract],
            django_db_blocker: Any) -> Iterator[subprocess.Popen[bytes]]:
-    with django_db_blocker.unblock():
-        database_url = database_url_for_subprocesses()
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    for queue in QUEUES.split(","):
-        client.delete(queue)  # nothing left from an earlier run
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sgsc.platform.settings.test",
-           "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "sgsc.platform.celery", "worker", "--pool",
-         "solo", "--queues", QUEUES, "--loglevel", "WARNING", "--without-heartbeat",
-         "--without-mingle", "--without-gossip"],
-        env=env,
-    )
-    yield process
-    process.terminate()
-    process.wait(timeout=30)
+    with celery_worker(subprocess_env(django_db_blocker)) as process:
+        yield process
 
 
 def _commit_now(sql: str, params: list[Any]) -> None:
