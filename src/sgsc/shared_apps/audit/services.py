@@ -66,8 +66,8 @@ def audit_record(
     ctx = context.current()
     if isinstance(tenant, _CurrentTenant):
         tenant = _current_tenant()
-    if actor is None and ctx.user_id is not None:
-        actor = User.objects.filter(pk=ctx.user_id).first()
+    # The request context already names the signed-in person: no query for them.
+    actor_id = actor.pk if actor is not None else ctx.user_id
     label = actor_label or (actor.email if actor is not None else ctx.user_label)
     # Round-trip through JSON so the stored details hash exactly as they are read back.
     clean_details: dict[str, Any] = json.loads(json.dumps(details or {}, default=str))
@@ -81,7 +81,7 @@ def audit_record(
             sequence=sequence,
             occurred_at=occurred_at,
             tenant=tenant,
-            actor=actor,
+            actor_id=actor_id,
             actor_label=label,
             action=action,
             object_type=object_type,
@@ -97,7 +97,7 @@ def audit_record(
             sequence=sequence,
             occurred_at=occurred_at,
             tenant_id=tenant.pk if tenant is not None else None,
-            actor_id=actor.pk if actor is not None else None,
+            actor_id=actor_id,
             actor_label=label,
             action=action,
             object_type=object_type,
