@@ -4,6 +4,7 @@ one tenant (status, contract, provisioning, hub members, lifecycle dialogs) and 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -23,6 +24,7 @@ from sgsc.platform.views import error_response
 from sgsc.shared_apps.audit.models import AuditEvent
 from sgsc.shared_apps.audit.services import audit_record
 from sgsc.shared_apps.identity.roles import Capability
+from sgsc.shared_apps.institutions.models import HubMembership
 from sgsc.shared_apps.workdays.calendar import WorkCalendar
 from sgsc.shared_apps.workdays.selectors import work_calendar, working_days_left
 from sgsc.tenants.models import Tenant
@@ -111,6 +113,12 @@ def _contract_url(contract: Any) -> str:
         return ""
 
 
+def _member_choices(members: Iterable[HubMembership]) -> list[tuple[str, str]]:
+    """A hub's current members as the amendment form's choices: (IDNO, "name (IDNO)")."""
+    return [(m.institution.idno, f"{m.institution.name} ({m.institution.idno})")
+            for m in members]
+
+
 def _detail_context(request: HttpRequest, tenant: Tenant, **extra: Any) -> dict[str, Any]:
     from sgsc.provisioning.onboarding.forms import HubAmendmentForm, TenantStatusForm
     from sgsc.provisioning.onboarding.hubs import (
@@ -144,8 +152,7 @@ def _detail_context(request: HttpRequest, tenant: Tenant, **extra: Any) -> dict[
             "hub_history": list(hub_member_history(tenant)),
             "hub_amendments": list(hub_amendments(tenant)),
             "amend_form": extra.pop("amend_form", None) or HubAmendmentForm(
-                members=[(m.institution.idno, f"{m.institution.name} ({m.institution.idno})")
-                         for m in current]),
+                members=_member_choices(current)),
         })
     context.update(extra)
     return context
@@ -196,9 +203,7 @@ def tenant_hub_amend(request: HttpRequest, slug: str) -> HttpResponse:
     tenant = _tenant_or_404(slug)
     if tenant.kind != Tenant.Kind.HUB:
         raise Http404
-    members = [(m.institution.idno, f"{m.institution.name} ({m.institution.idno})")
-               for m in hub_members_current(tenant)]
-    form = HubAmendmentForm(request.POST, members=members)
+    form = HubAmendmentForm(request.POST, members=_member_choices(hub_members_current(tenant)))
     if form.is_valid():
         try:
             hub_amend(hub=tenant, number=form.cleaned_data["number"],

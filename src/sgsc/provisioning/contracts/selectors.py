@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from sgsc.provisioning.contracts.models import Contract, ContractTemplate
 from sgsc.shared_apps.workdays.calendar import WorkCalendar
-from sgsc.shared_apps.workdays.selectors import work_calendar, working_days_left
-
-AT_RISK_WORKING_DAYS = 2  # the daily reminder's horizon: due within 2 working days
+from sgsc.shared_apps.workdays.selectors import (
+    AT_RISK_WORKING_DAYS,
+    work_calendar,
+    working_days_left,
+)
 
 
 def contract_list(*, search: str = "", status: str = "") -> QuerySet[Contract]:

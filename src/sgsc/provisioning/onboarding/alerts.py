@@ -10,7 +10,6 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from sgsc.provisioning.onboarding.selectors import (
-    ALERT_WORKING_DAYS,
     DeadlineDigest,
     DeadlineRow,
     deadline_digest,
@@ -18,6 +17,7 @@ from sgsc.provisioning.onboarding.selectors import (
 from sgsc.shared_apps.audit.services import audit_record
 from sgsc.shared_apps.identity.models import User
 from sgsc.shared_apps.identity.roles import PlatformRole
+from sgsc.shared_apps.workdays.selectors import AT_RISK_WORKING_DAYS
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +48,10 @@ def deadline_alert_text(digest: DeadlineDigest) -> tuple[str, str]:
         sections: list[tuple[str, list[DeadlineRow]]] = [
             (_("Cereri de conectare cu termenul de examinare depășit"), digest.reviews_missed),
             (_("Cereri de conectare cu termenul de examinare în cel mult %(days)d zile "
-               "lucrătoare") % {"days": ALERT_WORKING_DAYS}, digest.reviews_due),
+               "lucrătoare") % {"days": AT_RISK_WORKING_DAYS}, digest.reviews_due),
             (_("Contracte cu termenul de predare a accesului depășit"), digest.handovers_missed),
             (_("Contracte cu termenul de predare a accesului în cel mult %(days)d zile "
-               "lucrătoare") % {"days": ALERT_WORKING_DAYS}, digest.handovers_due),
+               "lucrătoare") % {"days": AT_RISK_WORKING_DAYS}, digest.handovers_due),
         ]
         missed = len(digest.reviews_missed) + len(digest.handovers_missed)
         due = len(digest.reviews_due) + len(digest.handovers_due)

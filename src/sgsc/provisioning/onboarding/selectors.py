@@ -12,19 +12,16 @@ from sgsc.provisioning.contracts.models import Contract
 from sgsc.provisioning.onboarding.models import ProvisioningJob
 from sgsc.provisioning.requests.models import ConnectionRequest
 from sgsc.shared_apps.workdays.calendar import WorkCalendar
-from sgsc.shared_apps.workdays.selectors import work_calendar, working_days_left
+from sgsc.shared_apps.workdays.selectors import (
+    AT_RISK_WORKING_DAYS,
+    work_calendar,
+    working_days_left,
+)
 from sgsc.tenants.models import Tenant
 
-# The daily alert names deadlines due within this many working days.
-ALERT_WORKING_DAYS = 2
 # Requests whose review clock runs (while AGE waits for information, it is suspended).
 REVIEW_OPEN_STATUSES = (ConnectionRequest.Status.SUBMITTED,
                         ConnectionRequest.Status.UNDER_REVIEW)
-
-
-def provisioning_job_for_contract(*, contract: Contract) -> ProvisioningJob | None:
-    return (ProvisioningJob.objects.filter(contract=contract)
-            .prefetch_related("steps").select_related("tenant").first())
 
 
 def provisioning_job_for_tenant(*, tenant: Tenant) -> ProvisioningJob | None:
@@ -112,7 +109,7 @@ def deadline_digest(*, now: datetime | None = None) -> DeadlineDigest:
                           left, request.pk)
         if left < 0:
             digest.reviews_missed.append(row)
-        elif left <= ALERT_WORKING_DAYS:
+        elif left <= AT_RISK_WORKING_DAYS:
             digest.reviews_due.append(row)
     for pending in handover_pending(now=current, calendar=calendar):
         left = pending.days_left
@@ -120,6 +117,6 @@ def deadline_digest(*, now: datetime | None = None) -> DeadlineDigest:
                           pending.deadline, left, pending.contract.pk)
         if left < 0:
             digest.handovers_missed.append(row)
-        elif left <= ALERT_WORKING_DAYS:
+        elif left <= AT_RISK_WORKING_DAYS:
             digest.handovers_due.append(row)
     return digest

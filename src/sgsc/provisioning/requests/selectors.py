@@ -13,12 +13,15 @@ from django.utils import timezone
 
 from sgsc.provisioning.requests.models import ConnectionRequest, RequestDocument, RequestEvent
 from sgsc.shared_apps.workdays.calendar import WorkCalendar
-from sgsc.shared_apps.workdays.selectors import deadline_after, work_calendar, working_days_left
+from sgsc.shared_apps.workdays.selectors import (
+    AT_RISK_WORKING_DAYS,
+    deadline_after,
+    work_calendar,
+    working_days_left,
+)
 
 if TYPE_CHECKING:
     from sgsc.provisioning.contracts.models import Contract
-
-AT_RISK_WORKING_DAYS = 2  # "at risk": this many working days left, or fewer
 
 
 class DeadlineState(StrEnum):

@@ -19,6 +19,8 @@ from sgsc.shared_apps.workdays.calendar import DayException, WorkCalendar
 from sgsc.shared_apps.workdays.models import CalendarException
 
 END_OF_DAY = time(23, 59, 59)
+# A deadline is "at risk" (the daily alert names it) with this many working days left, or fewer.
+AT_RISK_WORKING_DAYS = 2
 
 
 def local_zone() -> ZoneInfo:
