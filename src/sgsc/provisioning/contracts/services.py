@@ -33,6 +33,8 @@ from sgsc.provisioning.contracts.models import (
     ContractSignature,
     ContractTemplate,
 )
+from sgsc.provisioning.documents import is_pdf
+from sgsc.provisioning.numbering import yearly_number_take
 from sgsc.provisioning.requests.models import Channel, ConnectionRequest
 from sgsc.shared_apps.audit.models import AuditEvent
 from sgsc.shared_apps.audit.services import audit_record
@@ -42,7 +44,6 @@ from sgsc.tenants.models import Tenant, validate_slug
 
 HANDOVER_WORKING_DAYS = 10  # Annex 1 §11: access within 10 working days from signature
 MAX_SIGNED_DOCUMENT_BYTES = 10 * 1024 * 1024
-PDF_MAGIC = b"%PDF-"
 MAX_TERM_MONTHS = 120
 PROVISION_TASK = "onboarding.provision"
 
@@ -190,16 +191,6 @@ def _sha256_text(text: str) -> str:
 # Drafting
 # ---------------------------------------------------------------------------------------------
 
-def _next_number(year: int) -> str:
-    """C-YYYY-NNNNNN; the year's counter row is locked until the caller's transaction ends,
-    so a rolled-back draft gives its number back (no gaps)."""
-    ContractNumberCounter.objects.get_or_create(year=year)
-    counter = ContractNumberCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"C-{year}-{counter.last:06d}"
-
-
 _STOP_WORDS = frozenset({
     "a", "al", "ale", "ai", "si", "de", "din", "la", "in", "pe", "cu", "pentru", "privind",
     "sau", "prin", "sub", "lui", "i", "ip", "institutia", "publica", "the", "of", "and",
@@ -282,7 +273,7 @@ def contract_draft_for_request(*, connection_request: ConnectionRequest,
             raise Conflict(_("Nu există niciun contract-tip în vigoare."),
                            code="no_contract_template")
         contract = Contract.objects.create(
-            number=_next_number(today.year),
+            number=yearly_number_take(ContractNumberCounter, year=today.year, prefix="C"),
             request=request,
             template=template,
             institution=request.institution,
@@ -386,7 +377,7 @@ def _check_signed_document(document: UploadedFile) -> bytes:
     if len(content) > MAX_SIGNED_DOCUMENT_BYTES:
         raise InvalidInput(_("Documentul semnat depășește 10 MB."), code="file_too_large",
                            fields={"signed_document": [_("Cel mult 10 MB.")]})
-    if not content.startswith(PDF_MAGIC):
+    if not is_pdf(content):
         raise InvalidInput(_("Documentul semnat trebuie să fie un fișier PDF."), code="not_pdf",
                            fields={"signed_document": [_("Nu este un fișier PDF.")]})
     return content

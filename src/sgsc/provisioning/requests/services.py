@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sgsc.platform.errors import ApplicationError, Conflict, InvalidInput
+from sgsc.provisioning.documents import PDF_MAGIC, is_pdf
+from sgsc.provisioning.numbering import yearly_number_take
 from sgsc.provisioning.requests.models import (
     Channel,
     ConnectionRequest,
@@ -44,7 +46,6 @@ from sgsc.shared_apps.workdays.selectors import (
 )
 
 REVIEW_WORKING_DAYS = 10  # Annex 1 §8
-PDF_MAGIC = b"%PDF-"
 Status = ConnectionRequest.Status
 Kind = RequestDocument.Kind
 
@@ -305,7 +306,8 @@ def _submission_store(cleaned: dict[str, Any], *, actor: User | None,
                    for idno in cleaned["members"]]
     received_at = timezone.now()
     request = ConnectionRequest.objects.create(
-        number=_number_take(year=local_date(received_at).year),
+        number=yearly_number_take(RequestNumberCounter, year=local_date(received_at).year,
+                                  prefix="CR"),
         institution=institution,
         mode=cleaned["mode"],
         coordinator=coordinator,
@@ -395,17 +397,6 @@ def _duplicate_refuse(institution: Institution) -> None:
                        code="duplicate_request")
 
 
-def _number_take(*, year: int) -> str:
-    """The next number of the year, CR-YYYY-NNNNNN. The counter row stays locked until the
-    request's transaction ends, so a failed submission gives its number back (no gaps)."""
-    RequestNumberCounter.objects.bulk_create([RequestNumberCounter(year=year, last=0)],
-                                             ignore_conflicts=True)
-    counter = RequestNumberCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"CR-{year}-{counter.last:06d}"
-
-
 def _document_check(errors: _Errors, kind: str, upload: UploadedFile) -> _CheckedDocument | None:
     field = f"document_{kind}" if kind in Kind.values else "documents"
     name = (upload.name or "document.pdf").rsplit("/", 1)[-1][:255]
@@ -422,7 +413,7 @@ def _document_check(errors: _Errors, kind: str, upload: UploadedFile) -> _Checke
     upload.seek(0)
     head = upload.read(len(PDF_MAGIC))
     upload.seek(0)
-    if head != PDF_MAGIC:
+    if not is_pdf(head):
         errors.add(field, "not_pdf", _("„%(name)s” nu este un document PDF.") % {"name": name})
         return None
     digest = hashlib.sha256()
