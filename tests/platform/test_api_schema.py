@@ -29,12 +29,11 @@ def test_api_docs_use_no_cdn(db: None, public_client: Client) -> None:
 
 
 def test_token_authentication_works(user_with_role, client_for, tenants) -> None:  # type: ignore[no-untyped-def]
-    from rest_framework.authtoken.models import Token
+    from sgsc.shared_apps.identity.services import api_token_issue
 
     user = user_with_role("supervisor", tenants.hub)
-    token = Token.objects.create(user=user)
-    response = client_for(tenants.hub).get("/api/v1/me/",
-                                           HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = api_token_issue(user=user, tenant=tenants.hub, name="test")
+    response = client_for(tenants.hub).get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     assert response.json()["roles"] == ["supervisor"]
     assert "tickets.work" in response.json()["capabilities"]

@@ -51,7 +51,9 @@ def test_suspend_and_reactivate_with_reason(signed_in, client_for, tenants) -> N
     event = AuditEvent.objects.filter(action="tenant.status.change").latest("id")
     assert event.actor == admin
     assert event.details == {"from": "active", "to": "suspended", "reason": "Contract suspendat",
-                             "legal_basis": "Anexa 2 pct. 37"}
+                             "legal_basis": "Anexa 2 pct. 37",
+                             "access": {"memberships": 0, "sessions_ended": 0,
+                                        "tokens_revoked": 0}}
     back = client.post("/api/v1/tenants/prov-b/status/",
                        {"status": "active", "reason": "Suspendare ridicată"},
                        content_type="application/json")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -11,10 +12,12 @@ from django.http import HttpRequest, HttpResponse
 from sgsc.platform import context
 from sgsc.platform.errors import ApplicationError
 from sgsc.platform.health import healthz, readyz
+from sgsc.platform.api.permissions import request_capabilities
 from sgsc.platform.signals import SESSION_TENANT_KEY
 from sgsc.platform.views import error_response
 from sgsc.shared_apps.audit.models import AuditEvent
 from sgsc.shared_apps.audit.services import audit_record
+from sgsc.shared_apps.identity.services import sign_in_session_close
 
 Handler = Callable[[HttpRequest], HttpResponse]
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -68,27 +71,37 @@ class RequestContextMiddleware:
 
 
 class UserContextMiddleware:
-    """After authentication: refuse a session opened on another host; add the user to the
-    context (logs, audit, Sentry)."""
+    """After authentication: a session counts only on the host where it was opened and only
+    while its holder still has access there (revocation, expiry and suspension take effect on
+    the very next request); then the user joins the context (logs, audit, Sentry)."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        tenant = getattr(request, "tenant", None)
-        session_tenant = request.session.get(SESSION_TENANT_KEY) if hasattr(
-            request, "session") else None
-        if (user is not None and user.is_authenticated and session_tenant is not None
-                and tenant is not None and session_tenant != tenant.schema_name):
-            audit_record(action="auth.session.foreign_host", outcome=AuditEvent.Outcome.FAILURE,
-                         actor=user, details={"session_tenant": session_tenant})
-            request.session.flush()
-            request.user = AnonymousUser()
-            user = None
         if user is not None and user.is_authenticated:
-            context.bind(user_id=user.pk, user_label=user.email)
+            refusal = self._refusal(request, user)
+            if refusal is None:
+                context.bind(user_id=user.pk, user_label=user.email)
+            else:
+                audit_record(action=refusal, outcome=AuditEvent.Outcome.FAILURE, actor=user,
+                             details={"session_tenant": request.session.get(SESSION_TENANT_KEY)})
+                sign_in_session_close(session_key=request.session.session_key or "",
+                                      reason=refusal)
+                request.session.flush()
+                request.user = AnonymousUser()
         return self.get_response(request)
+
+    @staticmethod
+    def _refusal(request: HttpRequest, user: Any) -> str | None:
+        tenant = getattr(request, "tenant", None)
+        session_tenant = request.session.get(SESSION_TENANT_KEY)
+        if session_tenant is not None and tenant is not None and \
+                session_tenant != tenant.schema_name:
+            return "auth.session.foreign_host"
+        capabilities = request_capabilities(request)
+        return None if capabilities else "auth.session.no_access"
 
 
 class ContentSecurityPolicyMiddleware:

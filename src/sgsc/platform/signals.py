@@ -12,21 +12,35 @@ from sgsc.platform import context
 from sgsc.shared_apps.audit.models import AuditEvent
 from sgsc.shared_apps.audit.services import audit_record
 from sgsc.shared_apps.identity.models import User
+from sgsc.shared_apps.identity.selectors import host_tenant
+from sgsc.shared_apps.identity.services import sign_in_session_close, sign_in_session_register
 from sgsc.tenants.schemas import current_schema_name
 
 SESSION_TENANT_KEY = "sgsc_tenant"
+# A sign-in view other than the password form (MPass) names itself on the request.
+SIGN_IN_METHOD_ATTR = "sgsc_sign_in_method"
 
 
 def _on_login(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
     context.bind(user_id=user.pk, user_label=user.email)
     tenant = getattr(request, "tenant", None)
+    method = getattr(request, SIGN_IN_METHOD_ATTR, "password")
     if tenant is not None and hasattr(request, "session"):
         # A session is valid only on the host where it was opened.
         request.session[SESSION_TENANT_KEY] = tenant.schema_name
-    audit_record(action="auth.login", actor=user, object_type="user", object_id=user.pk)
+        if request.session.session_key:
+            sign_in_session_register(
+                session_key=request.session.session_key, user=user,
+                tenant=host_tenant(request), method=method, ip=context.current().ip,
+                user_agent=request.headers.get("User-Agent", ""))
+    audit_record(action="auth.login", actor=user, object_type="user", object_id=user.pk,
+                 details={"method": method})
 
 
 def _on_logout(sender: Any, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if session_key:
+        sign_in_session_close(session_key=session_key, reason="logout")
     if user is not None:
         audit_record(action="auth.logout", actor=user, object_type="user", object_id=user.pk)
 

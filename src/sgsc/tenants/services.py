@@ -9,7 +9,6 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -26,10 +25,10 @@ from django_tenants.utils import (
 )
 
 from sgsc.platform.errors import ApplicationError, Conflict, InvalidInput
-from sgsc.platform.signals import SESSION_TENANT_KEY
 from sgsc.shared_apps.audit.models import AuditEvent
 from sgsc.shared_apps.audit.services import audit_record
 from sgsc.shared_apps.identity.models import Membership, User
+from sgsc.shared_apps.identity.services import memberships_follow_tenant
 from sgsc.shared_apps.institutions.models import Institution
 from sgsc.tenants.models import Domain, Tenant, schema_name_for_slug, validate_slug
 
@@ -252,25 +251,15 @@ def tenant_create(*, slug: str, name: str, kind: str,
     return tenant
 
 
-def _end_sessions_on(*, schema_name: str) -> int:
-    """Delete the sessions opened on one tenant's host (the schema recorded at sign-in)."""
-    ended = []
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get(SESSION_TENANT_KEY) == schema_name:
-            ended.append(session.pk)
-    if ended:
-        Session.objects.filter(pk__in=ended).delete()
-    return len(ended)
-
-
 def tenant_set_status(*, tenant: Tenant, status: str, reason: str, legal_basis: str = "",
                       actor: User | None = None) -> Tenant:
     """Move a tenant along its lifecycle; every change states a reason and is audited, and
     so is every refusal.
 
-    Suspension and termination also state their legal basis. Termination revokes every
-    membership of the tenant and ends the sessions open on its host (Annex 2 §37); the data
-    stays in its schema, unreachable but exportable.
+    Suspension and termination also state their legal basis. Access follows (Annex 2 §37):
+    suspension suspends every membership, reactivation restores them, termination revokes
+    them; both end the sessions and API tokens open on the tenant's host. A terminated
+    tenant's data stays in its schema, unreachable but exportable.
     """
     try:
         # Tenant rows are written from the public schema only (django-tenants refuses others).
@@ -310,13 +299,8 @@ def _tenant_set_status(*, tenant: Tenant, status: str, reason: str, legal_basis:
         locked.save(update_fields=["status", "updated_at"])
         details: dict[str, Any] = {"from": previous, "to": status, "reason": reason,
                                    "legal_basis": legal_basis}
-        if status == Tenant.Status.TERMINATED:
-            details["memberships_revoked"] = (
-                Membership.objects.filter(tenant=locked)
-                .exclude(state=Membership.State.REVOKED)
-                .update(state=Membership.State.REVOKED)
-            )
-            details["sessions_ended"] = _end_sessions_on(schema_name=locked.schema_name)
+        details["access"] = memberships_follow_tenant(tenant=locked, status=status,
+                                                      actor=actor)
         audit_record(action="tenant.status.change", tenant=None, actor=actor,
                      object_type="tenant", object_id=locked.pk, details=details)
         _contracts_follow(tenant=locked, status=status, reason=reason, legal_basis=legal_basis,

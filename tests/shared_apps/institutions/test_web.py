@@ -125,12 +125,13 @@ def test_writes_need_institutions_manage(signed_in, public_client) -> None:  # t
 
 
 def test_tenant_users_cannot_read_the_registry(user_with_role, public_client, tenants) -> None:  # type: ignore[no-untyped-def]
-    from rest_framework.authtoken.models import Token
+    from sgsc.shared_apps.identity.services import api_token_issue
 
     user = user_with_role("tenant_admin", tenants.prov_a)
-    token = Token.objects.create(user=user)
-    response = public_client.get("/api/v1/institutions/", HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert response.status_code == 403
+    _token, key = api_token_issue(user=user, tenant=None, name="test")
+    response = public_client.get("/api/v1/institutions/", HTTP_AUTHORIZATION=f"Token {key}")
+    # A person without a platform role has no access on the public host, token or not.
+    assert response.status_code == 401
 
 
 # --- console ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django_tenants.utils import schema_context
 
+from sgsc.shared_apps.audit.models import AuditEvent
 from sgsc.tenant_apps.workspace.selectors import workspace_profile_get
 from sgsc.tenant_apps.workspace.services import workspace_profile_update
 
@@ -34,15 +35,18 @@ def test_member_of_a_cannot_use_b(signed_in, client_for, tenants) -> None:  # ty
     # The session cookie belongs to A's host; the same person on B's host has no rights.
     client_b = client_for(tenants.prov_b)
     client_b.force_login(user_a)
-    assert client_b.get("/api/v1/workspace/").status_code == 403
+    # A session without access on the host is ended at its first request, and audited.
+    assert client_b.get("/api/v1/workspace/").status_code == 401
+    assert AuditEvent.objects.filter(action="auth.session.no_access", actor=user_a).exists()
     assert client_b.patch("/api/v1/workspace/", {"display_name": "X"},
-                          content_type="application/json").status_code == 403
-    assert client_b.get("/profil/").status_code == 403
+                          content_type="application/json").status_code == 401
+    assert client_b.get("/profil/").status_code == 302
 
 
 def test_platform_roles_do_not_open_tenant_hosts(signed_in, client_for, tenants) -> None:  # type: ignore[no-untyped-def]
     _, age_admin = signed_in("age_admin")
     client = client_for(tenants.prov_a)
     client.force_login(age_admin)
-    assert client.get("/api/v1/workspace/").status_code == 403
-    assert client.get("/api/v1/me/").json()["roles"] == []
+    # No membership on the tenant: the session is ended at once.
+    assert client.get("/api/v1/workspace/").status_code == 401
+    assert client.get("/api/v1/me/").status_code == 401

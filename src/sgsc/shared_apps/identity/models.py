@@ -71,11 +71,29 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.first_name or self.email
 
 
+class RevocationReason(models.TextChoices):
+    """Why access ended (Annex 2 §37)."""
+
+    EMPLOYMENT_CHANGED = "employment_changed", _("Schimbarea raporturilor de muncă")
+    EMPLOYMENT_ENDED = "employment_ended", _("Încetarea raporturilor de muncă")
+    RULE_VIOLATION = "rule_violation", _("Încălcarea regulilor de utilizare")
+    SECURITY_VIOLATION = "security_violation", _("Încălcarea cerințelor de securitate")
+    CONTRACT_SUSPENDED = "contract_suspended", _("Suspendarea contractului")
+    CONTRACT_EXPIRED = "contract_expired", _("Expirarea contractului")
+    CONTRACT_TERMINATED = "contract_terminated", _("Încetarea contractului")
+    ACCESS_EXPIRED = "access_expired", _("Expirarea accesului temporar")
+
+
 class Membership(models.Model):
-    """A person's access to one tenant, with the roles held there."""
+    """A person's access to one tenant, with the roles held there.
+
+    ``limited_to_institutions``: in a hub, the person serves only the institutions granted
+    as guardian object permissions in the hub's schema (``identity.scoping``)."""
 
     class State(models.TextChoices):
         ACTIVE = "active", _("Activ")
+        SUSPENDED = "suspended", _("Suspendat")
+        EXPIRED = "expired", _("Expirat")
         REVOKED = "revoked", _("Revocat")
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
@@ -86,15 +104,74 @@ class Membership(models.Model):
         default=list,
     )
     state = models.CharField(max_length=16, choices=State.choices, default=State.ACTIVE)
+    limited_to_institutions = models.BooleanField(default=False)
     valid_from = models.DateTimeField(default=timezone.now)
     valid_until = models.DateTimeField(null=True, blank=True)
+    granted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
+    end_reason = models.CharField(max_length=32, choices=RevocationReason.choices, blank=True)
+    end_note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["tenant_id", "user_id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "tenant"], name="identity_membership_unique"),
         ]
+        indexes = [
+            # The periodic expiry job looks only at active memberships with an end date.
+            models.Index(fields=["valid_until"], name="identity_membership_expiring",
+                         condition=models.Q(state="active", valid_until__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.tenant}"
+
+
+class SignInSession(models.Model):
+    """A Django session opened by a person on one host, so that revoking access can end it."""
+
+    session_key = models.CharField(max_length=40, unique=True)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="sign_in_sessions")
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="+")
+    method = models.CharField(max_length=16, default="password")
+    started_at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["user", "tenant"], name="identity_session_user_tenant",
+                                condition=models.Q(ended_at__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.tenant_id or 'public'} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """A personal API token valid on one host; only the SHA-256 of the key is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="+")
+    name = models.CharField(_("denumire"), max_length=100)
+    prefix = models.CharField(max_length=8)
+    key_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"

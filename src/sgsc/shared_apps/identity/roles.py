@@ -2,6 +2,8 @@
 
 Platform roles belong to a person on the public host; tenant roles come with a membership
 in one tenant. A capability is a short dotted name; ``capabilities_for`` turns roles into them.
+``role_is_grantable`` is the rule against escalation; ``docs/ARCHITECTURE.md`` prints the table
+(a test keeps the two equal).
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ class Capability(StrEnum):
     MEMBERS_MANAGE = "members.manage"
     TICKETS_WORK = "tickets.work"
     INSTITUTIONS_ALL = "institutions.all"
+    ACCESS_REVIEW = "access.review"
+    ACCESS_ADMINISTER = "access.administer"
 
 
 ROLE_LABELS: dict[str, StrOrPromise] = {
@@ -66,7 +70,7 @@ C = Capability
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     PlatformRole.AGE_ADMIN: frozenset(
         {C.PLATFORM_CONSOLE, C.TENANTS_MANAGE, C.AUDIT_VIEW, C.KPI_MONITOR, C.ONBOARDING_REVIEW,
-         C.CALENDAR_MANAGE, C.INSTITUTIONS_MANAGE}
+         C.CALENDAR_MANAGE, C.INSTITUTIONS_MANAGE, C.ACCESS_REVIEW, C.ACCESS_ADMINISTER}
     ),
     PlatformRole.AGE_ONBOARDING_OFFICER: frozenset(
         {C.PLATFORM_CONSOLE, C.TENANTS_MANAGE, C.ONBOARDING_REVIEW, C.INSTITUTIONS_MANAGE}
@@ -76,7 +80,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     PlatformRole.STISC_TECHNICAL: frozenset({C.PLATFORM_CONSOLE}),
     TenantRole.TENANT_ADMIN: frozenset(
         {C.WORKSPACE_VIEW, C.WORKSPACE_MANAGE, C.MEMBERS_VIEW, C.MEMBERS_MANAGE,
-         C.INSTITUTIONS_ALL}
+         C.INSTITUTIONS_ALL, C.TICKETS_WORK, C.ACCESS_REVIEW}
     ),
     TenantRole.COORDINATOR: frozenset(
         {C.WORKSPACE_VIEW, C.MEMBERS_VIEW, C.TICKETS_WORK, C.INSTITUTIONS_ALL}
@@ -85,8 +89,20 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     TenantRole.L1_OPERATOR: frozenset({C.WORKSPACE_VIEW, C.TICKETS_WORK}),
     TenantRole.L2_SPECIALIST: frozenset({C.WORKSPACE_VIEW, C.TICKETS_WORK}),
     TenantRole.L3_TECHNICAL: frozenset({C.WORKSPACE_VIEW, C.TICKETS_WORK}),
-    TenantRole.AUDITOR: frozenset({C.WORKSPACE_VIEW, C.AUDIT_VIEW}),
+    TenantRole.AUDITOR: frozenset({C.WORKSPACE_VIEW, C.AUDIT_VIEW, C.ACCESS_REVIEW}),
 }
+
+PLATFORM_ROLES = frozenset(r.value for r in PlatformRole)
+TENANT_ROLES = frozenset(r.value for r in TenantRole)
+
+
+def role_is_grantable(*, role: str, grantor_capabilities: frozenset[Capability]) -> bool:
+    """No one hands out powers they do not hold: a role is grantable by whoever manages
+    members and holds every capability of that role; AGE's access administrators grant any."""
+    if C.ACCESS_ADMINISTER in grantor_capabilities:
+        return True
+    return (C.MEMBERS_MANAGE in grantor_capabilities
+            and ROLE_CAPABILITIES.get(role, frozenset()) <= grantor_capabilities)
 
 
 def capabilities_for(roles: list[str] | tuple[str, ...]) -> frozenset[Capability]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q
 from django.utils import timezone
 
@@ -10,7 +12,16 @@ from sgsc.shared_apps.identity.roles import Capability, capabilities_for
 from sgsc.tenants.models import Tenant
 
 
+def host_tenant(request: Any) -> Tenant | None:
+    """The tenant a request is served for; ``None`` on the public host."""
+    tenant = getattr(request, "tenant", None)
+    if isinstance(tenant, Tenant) and not tenant.is_public:
+        return tenant
+    return None
+
+
 def membership_get_active(*, user: User, tenant: Tenant) -> Membership | None:
+    """The membership giving ``user`` access to ``tenant`` now (active, within its dates)."""
     now = timezone.now()
     return (
         Membership.objects.filter(user=user, tenant=tenant, state=Membership.State.ACTIVE,

@@ -32,6 +32,9 @@ class Institution(models.Model):  # type: ignore[django-manager-missing]
 
     class Meta:
         ordering = ["name"]
+        # Granted per object (django-guardian, in a hub's schema) to a person limited to
+        # serving some of the hub's member institutions.
+        permissions = [("serve_institution", "Can serve the institution's requests")]
 
     def __str__(self) -> str:
         return self.name

@@ -1,0 +1,412 @@
+"""Writes about people and their access: identities, memberships, sessions and API tokens.
+
+Every grant, change, revocation and refusal is audited on the tenant's chain (invariant 3).
+Ending access ends the person's sessions and API tokens on that host in the same transaction,
+so the very next request is refused (Annex 2 §37).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Collection
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sgsc.platform.errors import ApplicationError, Conflict, InvalidInput
+from sgsc.shared_apps.audit.models import AuditEvent
+from sgsc.shared_apps.audit.services import audit_record
+from sgsc.shared_apps.identity.models import (
+    ApiToken,
+    Membership,
+    RevocationReason,
+    SignInSession,
+    User,
+)
+from sgsc.shared_apps.identity.roles import (
+    TENANT_ROLES,
+    Capability,
+    TenantRole,
+    capabilities_for,
+    role_is_grantable,
+)
+from sgsc.shared_apps.identity.scoping import membership_scope_ids, membership_scope_write
+from sgsc.shared_apps.identity.selectors import user_capabilities_on
+from sgsc.shared_apps.institutions.validators import validate_idnp
+from sgsc.tenants.models import Tenant
+
+SYSTEM_LABEL = "sistem"
+ENDED_STATES = (Membership.State.REVOKED, Membership.State.EXPIRED)
+
+
+# --- identities -----------------------------------------------------------------------------
+
+def user_register(*, idnp: str, email: str, first_name: str, last_name: str, phone: str = "",
+                  preferred_language: str = "ro", actor: User | None = None) -> User:
+    """The person with this IDNP, created if new. An existing person keeps their data (MPass
+    refreshes it at each sign-in); an e-mail already used by someone else is refused."""
+    idnp = idnp.strip()
+    email = email.strip().lower()
+    try:
+        validate_idnp(idnp)
+    except ValidationError as error:
+        raise InvalidInput(_("IDNP-ul nu este valid."), code="invalid_idnp",
+                           fields={"idnp": [str(m) for m in error.messages]}) from error
+    existing = User.objects.filter(idnp=idnp).first()
+    if existing is not None:
+        return existing
+    if User.objects.filter(email=email).exists():
+        raise Conflict(_("Adresa de e-mail aparține deja altei persoane."), code="email_taken",
+                       fields={"email": [_("Adresa este deja folosită.")]})
+    user = User.objects.create_user(email=email, idnp=idnp, first_name=first_name.strip(),
+                                    last_name=last_name.strip(), phone=phone.strip(),
+                                    preferred_language=preferred_language)
+    user.set_unusable_password()  # people sign in through MPass
+    user.save(update_fields=["password"])
+    audit_record(action="identity.user.create", actor=actor, object_type="user",
+                 object_id=user.pk, details={"email": user.email})
+    return user
+
+
+# --- memberships ----------------------------------------------------------------------------
+
+def _grantor_capabilities(actor: User, tenant: Tenant) -> frozenset[Capability]:
+    # AGE's access administrators act from the public host on any tenant.
+    return user_capabilities_on(user=actor, tenant=tenant) | user_capabilities_on(
+        user=actor, tenant=None)
+
+
+def _refuse(error: ApplicationError, *, action: str, actor: User | None, tenant: Tenant,
+            object_id: Any = "", details: dict[str, Any] | None = None) -> ApplicationError:
+    """Audit a refused change on the tenant's chain and hand the error back to raise."""
+    audit_record(action=action, outcome=AuditEvent.Outcome.FAILURE, actor=actor, tenant=tenant,
+                 object_type="membership", object_id=object_id,
+                 details={"code": error.code, **(details or {})})
+    return error
+
+
+def _check_roles(*, roles: Collection[str], added: Collection[str],
+                 grantor: frozenset[Capability]) -> list[str]:
+    if not roles:
+        raise InvalidInput(_("Alegeți cel puțin un rol."), code="roles_required",
+                           fields={"roles": [_("Câmp obligatoriu.")]})
+    unknown = sorted(set(roles) - TENANT_ROLES)
+    if unknown:
+        raise InvalidInput(_("Rol necunoscut: %(roles)s.") % {"roles": ", ".join(unknown)},
+                           code="unknown_role", fields={"roles": unknown})
+    refused = sorted(r for r in added if not role_is_grantable(role=r, grantor_capabilities=grantor))
+    if refused:
+        raise InvalidInput(
+            _("Nu puteți acorda un rol cu drepturi pe care nu le dețineți: %(roles)s.")
+            % {"roles": ", ".join(refused)},
+            code="role_not_grantable", fields={"roles": refused})
+    return sorted(set(roles))
+
+
+def _check_scope(*, tenant: Tenant, roles: Collection[str],
+                 institution_ids: Collection[int] | None) -> None:
+    if institution_ids is None:
+        return
+    # Imported here: institutions' hub helpers import tenants, which import identity.
+    from sgsc.provisioning.onboarding.hubs import hub_members_current
+
+    if tenant.kind != Tenant.Kind.HUB:
+        raise InvalidInput(_("Doar într-un hub accesul se limitează la anumite instituții."),
+                           code="scope_not_hub")
+    if Capability.INSTITUTIONS_ALL in capabilities_for(list(roles)):
+        raise InvalidInput(_("Rolurile alese acoperă toate instituțiile hubului; accesul lor "
+                             "nu se poate limita."), code="scope_conflicts_role")
+    if not institution_ids:
+        raise InvalidInput(_("Alegeți cel puțin o instituție."), code="institutions_required",
+                           fields={"institutions": [_("Câmp obligatoriu.")]})
+    members = set(hub_members_current(tenant).values_list("institution_id", flat=True))
+    outside = sorted(set(institution_ids) - members)
+    if outside:
+        raise InvalidInput(_("Instituțiile alese nu sunt deservite de acest hub."),
+                           code="institution_not_in_hub", fields={"institutions": outside})
+
+
+def _check_validity(valid_until: datetime | None) -> None:
+    if valid_until is not None and valid_until <= timezone.now():
+        raise InvalidInput(_("Data de încheiere a accesului trebuie să fie în viitor."),
+                           code="invalid_validity",
+                           fields={"valid_until": [_("Alegeți o dată viitoare.")]})
+
+
+def _other_admins(membership: Membership) -> bool:
+    now = timezone.now()
+    return (Membership.objects.filter(tenant_id=membership.tenant_id, state=Membership.State.ACTIVE,
+                                      roles__contains=[TenantRole.TENANT_ADMIN])
+            .exclude(pk=membership.pk)
+            .exclude(valid_until__lte=now)
+            .exists())
+
+
+def _check_not_last_admin(*, membership: Membership, grantor: frozenset[Capability]) -> None:
+    # AGE may still act (e.g. a security violation); a tenant must not lock itself out.
+    if Capability.ACCESS_ADMINISTER in grantor:
+        return
+    if TenantRole.TENANT_ADMIN in membership.roles and not _other_admins(membership):
+        raise Conflict(_("Este ultimul administrator al spațiului: numiți mai întâi alt "
+                         "administrator."), code="last_tenant_admin")
+
+
+def membership_grant(*, actor: User, tenant: Tenant, user: User, roles: Collection[str],
+                     institution_ids: Collection[int] | None = None,
+                     valid_until: datetime | None = None) -> Membership:
+    """Give ``user`` access to ``tenant`` with ``roles``; optionally limited to some of a hub's
+    institutions and until a date. A person whose access ended gets it anew."""
+    grantor = _grantor_capabilities(actor, tenant)
+    try:
+        if tenant.status == Tenant.Status.TERMINATED or tenant.is_template or tenant.is_public:
+            raise Conflict(_("Acest spațiu nu mai primește membri."), code="tenant_unavailable")
+        clean_roles = _check_roles(roles=roles, added=roles, grantor=grantor)
+        _check_scope(tenant=tenant, roles=clean_roles, institution_ids=institution_ids)
+        _check_validity(valid_until)
+        with transaction.atomic():
+            membership, created = Membership.objects.select_for_update().get_or_create(
+                user=user, tenant=tenant,
+                defaults={"roles": clean_roles, "granted_by": actor, "valid_until": valid_until})
+            if not created and membership.state in (Membership.State.ACTIVE,
+                                                    Membership.State.SUSPENDED):
+                raise Conflict(_("Persoana are deja acces în acest spațiu."),
+                               code="membership_exists")
+            if not created:
+                membership.roles = clean_roles
+                membership.state = Membership.State.ACTIVE
+                membership.valid_from = timezone.now()
+                membership.valid_until = valid_until
+                membership.granted_by = actor
+                membership.ended_at = membership.ended_by = None
+                membership.end_reason = membership.end_note = ""
+                membership.save()
+            membership_scope_write(membership=membership, institution_ids=institution_ids)
+            audit_record(action="membership.grant", actor=actor, tenant=tenant,
+                         object_type="membership", object_id=membership.pk,
+                         details={"user": user.pk, "roles": clean_roles,
+                                  "institutions": sorted(institution_ids or []) or None,
+                                  "valid_until": valid_until})
+    except ApplicationError as error:
+        raise _refuse(error, action="membership.grant", actor=actor, tenant=tenant,
+                      details={"user": user.pk, "roles": sorted(roles)}) from error
+    return membership
+
+
+def membership_update(*, actor: User, membership: Membership, roles: Collection[str],
+                      institution_ids: Collection[int] | None = None,
+                      valid_until: datetime | None = None) -> Membership:
+    """Change a membership's roles, institution limit and end date."""
+    tenant = membership.tenant
+    grantor = _grantor_capabilities(actor, tenant)
+    try:
+        with transaction.atomic():
+            locked = Membership.objects.select_for_update().select_related("tenant").get(
+                pk=membership.pk)
+            if locked.state != Membership.State.ACTIVE:
+                raise Conflict(_("Accesul acestei persoane nu este activ."),
+                               code="membership_not_active")
+            before = {"roles": sorted(locked.roles),
+                      "institutions": sorted(membership_scope_ids(membership=locked) or []) or None,
+                      "valid_until": locked.valid_until}
+            added = set(roles) - set(locked.roles)
+            clean_roles = _check_roles(roles=roles, added=added, grantor=grantor)
+            _check_scope(tenant=tenant, roles=clean_roles, institution_ids=institution_ids)
+            _check_validity(valid_until)
+            if TenantRole.TENANT_ADMIN not in clean_roles:
+                _check_not_last_admin(membership=locked, grantor=grantor)
+            locked.roles = clean_roles
+            locked.valid_until = valid_until
+            locked.save(update_fields=["roles", "valid_until", "updated_at"])
+            membership_scope_write(membership=locked, institution_ids=institution_ids)
+            after = {"roles": clean_roles,
+                     "institutions": sorted(institution_ids or []) or None,
+                     "valid_until": valid_until}
+            audit_record(action="membership.change", actor=actor, tenant=tenant,
+                         object_type="membership", object_id=locked.pk,
+                         details={"user": locked.user_id, "before": before, "after": after})
+    except ApplicationError as error:
+        raise _refuse(error, action="membership.change", actor=actor, tenant=tenant,
+                      object_id=membership.pk, details={"roles": sorted(roles)}) from error
+    return locked
+
+
+def _end_access(*, membership: Membership, state: str, reason: str, note: str,
+                actor: User | None) -> dict[str, int]:
+    """Move a locked membership to an ended state and end its sessions and tokens."""
+    membership.state = state
+    membership.ended_at = timezone.now()
+    membership.ended_by = actor
+    membership.end_reason = reason
+    membership.end_note = note
+    membership.save(update_fields=["state", "ended_at", "ended_by", "end_reason", "end_note",
+                                   "updated_at"])
+    return {
+        "sessions_ended": sessions_end(user_id=membership.user_id, tenant=membership.tenant,
+                                       reason=reason),
+        "tokens_revoked": api_tokens_revoke_for(user_id=membership.user_id,
+                                                tenant=membership.tenant, reason=reason),
+    }
+
+
+def membership_revoke(*, actor: User, membership: Membership, reason: str,
+                      note: str = "") -> Membership:
+    """Revoke a person's access to a tenant, stating why (Annex 2 §37)."""
+    tenant = membership.tenant
+    grantor = _grantor_capabilities(actor, tenant)
+    try:
+        if reason not in RevocationReason.values:
+            raise InvalidInput(_("Alegeți motivul revocării."), code="reason_required",
+                               fields={"reason": [_("Câmp obligatoriu.")]})
+        with transaction.atomic():
+            locked = Membership.objects.select_for_update().select_related("tenant").get(
+                pk=membership.pk)
+            if locked.state in ENDED_STATES:
+                raise Conflict(_("Accesul acestei persoane a încetat deja."),
+                               code="membership_not_active")
+            _check_not_last_admin(membership=locked, grantor=grantor)
+            ended = _end_access(membership=locked, state=Membership.State.REVOKED,
+                                reason=reason, note=note.strip(), actor=actor)
+            audit_record(action="membership.revoke", actor=actor, tenant=tenant,
+                         object_type="membership", object_id=locked.pk,
+                         details={"user": locked.user_id, "reason": reason,
+                                  "note": note.strip(), **ended})
+    except ApplicationError as error:
+        raise _refuse(error, action="membership.revoke", actor=actor, tenant=tenant,
+                      object_id=membership.pk, details={"reason": reason}) from error
+    return locked
+
+
+def memberships_expire_due() -> int:
+    """End temporary access whose end date has passed (run periodically). Returns how many."""
+    expired = 0
+    due = Membership.objects.filter(state=Membership.State.ACTIVE,
+                                    valid_until__lte=timezone.now())
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = (Membership.objects.select_for_update(skip_locked=True)
+                      .select_related("tenant")
+                      .filter(pk=pk, state=Membership.State.ACTIVE,
+                              valid_until__lte=timezone.now())
+                      .first())
+            if locked is None:
+                continue
+            ended = _end_access(membership=locked, state=Membership.State.EXPIRED,
+                                reason=RevocationReason.ACCESS_EXPIRED, note="", actor=None)
+            audit_record(action="membership.expire", actor_label=SYSTEM_LABEL,
+                         tenant=locked.tenant, object_type="membership", object_id=locked.pk,
+                         details={"user": locked.user_id, "valid_until": locked.valid_until,
+                                  **ended})
+            expired += 1
+    return expired
+
+
+def memberships_follow_tenant(*, tenant: Tenant, status: str, actor: User | None) -> dict[str, int]:
+    """Access follows the tenant (and so its contract): suspension suspends every active
+    membership, reactivation restores the ones the suspension took, termination ends all.
+    Runs inside the caller's transaction."""
+    counts = {"memberships": 0, "sessions_ended": 0, "tokens_revoked": 0}
+    if status == Tenant.Status.ACTIVE:
+        counts["memberships"] = Membership.objects.filter(
+            tenant=tenant, state=Membership.State.SUSPENDED,
+            end_reason=RevocationReason.CONTRACT_SUSPENDED,
+        ).update(state=Membership.State.ACTIVE, ended_at=None, ended_by=None, end_reason="",
+                 updated_at=timezone.now())
+        return counts
+    if status == Tenant.Status.SUSPENDED:
+        states = [Membership.State.ACTIVE]
+        target, reason = Membership.State.SUSPENDED, RevocationReason.CONTRACT_SUSPENDED
+    elif status == Tenant.Status.TERMINATED:
+        states = [Membership.State.ACTIVE, Membership.State.SUSPENDED]
+        target, reason = Membership.State.REVOKED, RevocationReason.CONTRACT_TERMINATED
+    else:
+        return counts
+    for membership in Membership.objects.select_for_update().select_related("tenant").filter(
+            tenant=tenant, state__in=states):
+        ended = _end_access(membership=membership, state=target, reason=reason, note="",
+                            actor=actor)
+        counts["memberships"] += 1
+        counts["sessions_ended"] += ended["sessions_ended"]
+        counts["tokens_revoked"] += ended["tokens_revoked"]
+    return counts
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+def sign_in_session_register(*, session_key: str, user: User, tenant: Tenant | None,
+                             method: str, ip: str | None, user_agent: str) -> SignInSession:
+    """Remember which host a new session belongs to, so that ending access can end it."""
+    session, _created = SignInSession.objects.update_or_create(
+        session_key=session_key,
+        defaults={"user": user, "tenant": tenant, "method": method, "ip": ip,
+                  "user_agent": user_agent[:255], "started_at": timezone.now(),
+                  "ended_at": None, "end_reason": ""},
+    )
+    return session
+
+
+def sign_in_session_close(*, session_key: str, reason: str) -> None:
+    SignInSession.objects.filter(session_key=session_key, ended_at__isnull=True).update(
+        ended_at=timezone.now(), end_reason=reason)
+
+
+def sessions_end(*, user_id: int | None, tenant: Tenant | None, reason: str) -> int:
+    """End the open sessions of one person (``None``: everyone) on one tenant's host."""
+    open_sessions = SignInSession.objects.filter(ended_at__isnull=True, tenant=tenant)
+    if user_id is not None:
+        open_sessions = open_sessions.filter(user_id=user_id)
+    keys = list(open_sessions.values_list("session_key", flat=True))
+    if keys:
+        Session.objects.filter(session_key__in=keys).delete()
+        SignInSession.objects.filter(session_key__in=keys).update(ended_at=timezone.now(),
+                                                                  end_reason=reason)
+    return len(keys)
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+TOKEN_BYTES = 32
+
+
+def api_token_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_issue(*, user: User, tenant: Tenant | None, name: str,
+                    valid_days: int | None = None) -> tuple[ApiToken, str]:
+    """A new personal token for one host. The key is returned once; only its hash is kept."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("Dați un nume tokenului."), code="name_required",
+                           fields={"name": [_("Câmp obligatoriu.")]})
+    if valid_days is not None and not 1 <= valid_days <= 366:
+        raise InvalidInput(_("Valabilitatea este între 1 și 366 de zile."),
+                           code="invalid_validity", fields={"valid_days": [_("1–366")]})
+    key = secrets.token_urlsafe(TOKEN_BYTES)
+    expires_at = timezone.now() + timedelta(days=valid_days) if valid_days else None
+    token = ApiToken.objects.create(user=user, tenant=tenant, name=name, prefix=key[:8],
+                                    key_sha256=api_token_digest(key), expires_at=expires_at)
+    audit_record(action="identity.token.issue", actor=user, tenant=tenant,
+                 object_type="api_token", object_id=token.pk,
+                 details={"name": name, "expires_at": expires_at})
+    return token, key
+
+
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.revoke_reason = "revoked_by_user"
+        token.save(update_fields=["revoked_at", "revoke_reason"])
+        audit_record(action="identity.token.revoke", actor=actor, tenant=token.tenant,
+                     object_type="api_token", object_id=token.pk)
+    return token
+
+
+def api_tokens_revoke_for(*, user_id: int, tenant: Tenant | None, reason: str) -> int:
+    return ApiToken.objects.filter(user_id=user_id, tenant=tenant, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoke_reason=reason)
