@@ -49,6 +49,9 @@ class Capability(StrEnum):
     INSTITUTIONS_ALL = "institutions.all"
     ACCESS_REVIEW = "access.review"
     ACCESS_ADMINISTER = "access.administer"
+    TARIFFS_MANAGE = "tariffs.manage"
+    BILLING_MANAGE = "billing.manage"
+    BILLING_VIEW = "billing.view"
 
 
 ROLE_LABELS: dict[str, StrOrPromise] = {
@@ -70,7 +73,8 @@ C = Capability
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     PlatformRole.AGE_ADMIN: frozenset(
         {C.PLATFORM_CONSOLE, C.TENANTS_MANAGE, C.AUDIT_VIEW, C.KPI_MONITOR, C.ONBOARDING_REVIEW,
-         C.CALENDAR_MANAGE, C.INSTITUTIONS_MANAGE, C.ACCESS_REVIEW, C.ACCESS_ADMINISTER}
+         C.CALENDAR_MANAGE, C.INSTITUTIONS_MANAGE, C.ACCESS_REVIEW, C.ACCESS_ADMINISTER,
+         C.TARIFFS_MANAGE, C.BILLING_MANAGE}
     ),
     PlatformRole.AGE_ONBOARDING_OFFICER: frozenset(
         {C.PLATFORM_CONSOLE, C.TENANTS_MANAGE, C.ONBOARDING_REVIEW, C.INSTITUTIONS_MANAGE}
@@ -80,7 +84,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     PlatformRole.STISC_TECHNICAL: frozenset({C.PLATFORM_CONSOLE}),
     TenantRole.TENANT_ADMIN: frozenset(
         {C.WORKSPACE_VIEW, C.WORKSPACE_MANAGE, C.MEMBERS_VIEW, C.MEMBERS_MANAGE,
-         C.INSTITUTIONS_ALL, C.TICKETS_WORK, C.ACCESS_REVIEW}
+         C.INSTITUTIONS_ALL, C.TICKETS_WORK, C.ACCESS_REVIEW, C.BILLING_VIEW}
     ),
     TenantRole.COORDINATOR: frozenset(
         {C.WORKSPACE_VIEW, C.MEMBERS_VIEW, C.TICKETS_WORK, C.INSTITUTIONS_ALL}
