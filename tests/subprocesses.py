@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -102,5 +103,36 @@ def celery_worker(env: dict[str, str], *,
             log.close()
     try:
         yield process
+    finally:
+        _stop(process)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 (our own loopback)
+            return bool(answer.status == 200)
+    except OSError:
+        return False
+
+
+@contextmanager
+def mpass_idp_server(env: dict[str, str], *, port: int, log_path: Path) -> Iterator[int]:
+    """The local test MPass (``sgsc mpass_idp``) on ``port``, ready (``/metadata``) before it
+    is yielded; stopped at the end. ``env`` names its public address (``MPASS_TEST_IDP_URL``).
+    It offers the people with an IDNP that exist when it starts: commit them first."""
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sgsc.platform.cli", "mpass_idp", "--bind", "127.0.0.1",
+             "--port", str(port)],
+            cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while not _answers(f"http://127.0.0.1:{port}/metadata"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the test MPass did not start:\n"
+                            + log_path.read_text(errors="replace"))
+            time.sleep(0.2)
+        yield port
     finally:
         _stop(process)

@@ -1,14 +1,27 @@
 from __future__ import annotations
 
-from django.test import Client
+from datetime import timedelta
 
-from sgsc.platform.demo import HUB_SLUG, PROVIDER_SLUG, demo_is_needed, demo_load, demo_logins
+from django.test import Client
+from django.utils import timezone
+
+from sgsc.platform.demo import (
+    HUB_SLUG,
+    PROVIDER_SLUG,
+    DemoLogin,
+    demo_is_needed,
+    demo_load,
+    demo_logins,
+)
 from sgsc.provisioning.contracts.models import Contract
 from sgsc.provisioning.requests.models import ConnectionRequest
-from sgsc.shared_apps.identity.models import Membership
-from sgsc.shared_apps.institutions.models import HubMembership
+from sgsc.shared_apps.audit.models import AuditEvent
+from sgsc.shared_apps.identity.models import Membership, User
+from sgsc.shared_apps.identity.scoping import institution_scope_for
+from sgsc.shared_apps.institutions.models import HubMembership, Institution
 from sgsc.shared_apps.workdays.selectors import work_calendar, working_days_left
 from sgsc.tenants.models import Tenant
+from sgsc.tenants.services import tenant_host_for
 
 
 def test_demo_data_builds_the_promised_platform(db: None) -> None:
@@ -42,3 +55,41 @@ def test_demo_data_builds_the_promised_platform(db: None) -> None:
                                                 "password": "Parola-demo-2026"})
     assert response.status_code == 302
     assert "Coordonator de hub" in client.get("/").content.decode()
+
+
+def test_demo_access_is_limited_by_institution_and_in_time(db: None) -> None:
+    demo_load(password="Parola-demo-2026")
+    hub = Tenant.objects.get(slug=HUB_SLUG)
+    provider = Tenant.objects.get(slug=PROVIDER_SLUG)
+    logins = {login.email: login for login in demo_logins()}
+
+    # The hub's coordinator sees every member institution; one operator only ANOFM's.
+    coordinator = Membership.objects.get(tenant=hub, roles__contains=["coordinator"])
+    assert institution_scope_for(membership=coordinator) is None
+    operator = Membership.objects.get(tenant=hub, user__email="operator.anofm@hub-social.gov.md")
+    anofm = Institution.objects.get(idno="1003600008080")
+    assert HubMembership.objects.filter(hub=hub).exclude(institution=anofm).exists()
+    assert operator.roles == ["l1_operator"] and operator.limited_to_institutions
+    assert institution_scope_for(membership=operator) == frozenset({anofm.pk})
+    assert logins[operator.user.email] == DemoLogin(operator.user.email,
+                                                    tenant_host_for(slug=HUB_SLUG),
+                                                    ("l1_operator",))
+
+    # CNAS's supervisor has temporary access: it ends by itself in 30 days.
+    supervisor = Membership.objects.get(tenant=provider, user__email="supervizor@cnas.gov.md")
+    assert supervisor.roles == ["supervisor"] and supervisor.valid_until is not None
+    now = timezone.now()
+    assert now + timedelta(days=29) < supervisor.valid_until <= now + timedelta(days=30)
+    assert institution_scope_for(membership=supervisor) is None
+    assert logins[supervisor.user.email].roles == ("supervisor",)
+    assert logins[supervisor.user.email].host == tenant_host_for(slug=PROVIDER_SLUG)
+
+    # Granted through the service, as AGE's administrator: audited on each tenant's chain.
+    age_admin = User.objects.get(email="admin@age.gov.md")
+    for membership in (operator, supervisor):
+        assert membership.granted_by == age_admin
+        assert AuditEvent.objects.filter(action="membership.grant", actor=age_admin,
+                                         tenant=membership.tenant,
+                                         object_id=str(membership.pk)).exists()
+    # Both can sign in through the test MPass (a valid IDNP).
+    assert operator.user.idnp and supervisor.user.idnp

@@ -102,7 +102,9 @@ def test_request_id_is_returned_and_kept_from_proxy(db: None, public_client: Cli
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "BASE_DOMAIN"])
 def test_prod_settings_refuse_to_start_without_required_variables(missing: str) -> None:
     env = {"PATH": "/usr/bin:/bin", "SECRET_KEY": "x" * 50, "BASE_DOMAIN": "sgsc.gov.md",
-           "DATABASE_URL": "postgres://u@127.0.0.1:5432/db", "REDIS_URL": "redis://127.0.0.1/0"}
+           "DATABASE_URL": "postgres://u@127.0.0.1:5432/db", "REDIS_URL": "redis://127.0.0.1/0",
+           "MPASS_IDP_METADATA": "/etc/sgsc/mpass-idp.xml", "MPASS_SP_KEY_FILE": "/etc/sgsc/sp.key",
+           "MPASS_SP_CERT_FILE": "/etc/sgsc/sp.crt"}
     del env[missing]
     result = subprocess.run(
         [sys.executable, "-c", "import sgsc.platform.settings.prod"],
@@ -114,7 +116,9 @@ def test_prod_settings_refuse_to_start_without_required_variables(missing: str) 
 
 def test_prod_settings_are_secure() -> None:
     env = {"PATH": "/usr/bin:/bin", "SECRET_KEY": "x" * 50, "BASE_DOMAIN": "sgsc.gov.md",
-           "DATABASE_URL": "postgres://u@127.0.0.1:5432/db", "REDIS_URL": "redis://127.0.0.1/0"}
+           "DATABASE_URL": "postgres://u@127.0.0.1:5432/db", "REDIS_URL": "redis://127.0.0.1/0",
+           "MPASS_IDP_METADATA": "/etc/sgsc/mpass-idp.xml", "MPASS_SP_KEY_FILE": "/etc/sgsc/sp.key",
+           "MPASS_SP_CERT_FILE": "/etc/sgsc/sp.crt"}
     code = (
         "import sgsc.platform.settings.prod as s;"
         "assert not s.DEBUG and s.SESSION_COOKIE_SECURE and s.CSRF_COOKIE_SECURE;"

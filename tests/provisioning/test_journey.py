@@ -33,6 +33,7 @@ from sgsc.shared_apps.audit.models import AuditEvent
 from sgsc.shared_apps.identity.models import Membership, User
 from sgsc.shared_apps.workdays.selectors import deadline_after, is_working_day
 from sgsc.tenants.models import Tenant
+from tests.billing.tariffs.helpers import make_version
 from tests.provisioning.requests.conftest import make_idno, valid_submission
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +46,11 @@ HANDOVER_DEADLINE = date(2026, 5, 8)
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _approved_tariff(db: None) -> None:
+    make_version()
 
 
 @contextmanager

@@ -49,6 +49,7 @@ from sgsc.shared_apps.identity.models import Membership, User
 from sgsc.shared_apps.institutions.models import Institution
 from sgsc.shared_apps.workdays.selectors import deadline_after
 from sgsc.tenants.models import Domain, Tenant
+from tests.billing.tariffs.helpers import make_version
 from tests.platform.test_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.provisioning.requests.conftest import make_idno, valid_submission
 from tests.subprocesses import (
@@ -102,6 +103,7 @@ def journey(django_db_setup: None, django_db_blocker: Any) -> Iterator[Journey]:
         connection_request_approve(connection_request=submitted, actor=admin,
                                    note="Cererea este completă.")
         contract = Contract.objects.get(request=submitted)
+        tariff = make_version()  # signing needs an approved tariff in force
         slug = f"e2e-{RUN}"
         contract_update_draft(contract=contract, tenant_slug=slug,
                               tariff_code=contract.tariff_code,
@@ -115,6 +117,7 @@ def journey(django_db_setup: None, django_db_blocker: Any) -> Iterator[Journey]:
                  institution_pk=institution.pk,
                  emails=[admin.email, contact_email], counters=counters)
         _restore(ContractNumberCounter, contract_counters)
+        tariff.delete()
         connection.set_schema_to_public()  # type: ignore[attr-defined]
 
 

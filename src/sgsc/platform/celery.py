@@ -25,7 +25,11 @@ QUEUE_PERIODIC = "periodic"
 QUEUE_AUDIT = "audit"
 app.conf.task_queues = [Queue(QUEUE_DEFAULT), Queue(QUEUE_PERIODIC), Queue(QUEUE_AUDIT)]
 app.conf.task_default_queue = QUEUE_DEFAULT
-app.conf.task_routes = {"tenants.*": {"queue": QUEUE_PERIODIC}, "audit.*": {"queue": QUEUE_AUDIT}}
+app.conf.task_routes = {"tenants.*": {"queue": QUEUE_PERIODIC},
+                        "identity.expire_memberships": {"queue": QUEUE_PERIODIC},
+                        "audit.*": {"queue": QUEUE_AUDIT},
+                        "usage.*": {"queue": QUEUE_PERIODIC},
+                        "mlog.*": {"queue": QUEUE_AUDIT}}
 
 app.conf.beat_schedule = {
     "audit-verify-chains-nightly": {
@@ -34,6 +38,10 @@ app.conf.beat_schedule = {
         "kwargs": {"task_name": "audit.verify_current_chain", "include_platform": True,
                    "only_active": False},
     },
+    "mlog-outbox-drain": {"task": "mlog.drain", "schedule": 30.0},
+    "identity-expire-memberships": {"task": "identity.expire_memberships", "schedule": 300.0},
+    # Meters the day that has just ended, one task per tenant (see sgsc.billing.usage.tasks).
+    "usage-meter-nightly": {"task": "usage.meter_dispatch", "schedule": crontab(hour=1, minute=15)},
     "onboarding-deadline-alerts-daily": {
         "task": "onboarding.deadline_alerts",
         "schedule": crontab(hour=7, minute=0),

@@ -8,6 +8,7 @@ the password comes from the settings (dev, or test for the tests), never from pr
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -16,7 +17,16 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from stdnum.md import idno as stdnum_idno
 
+from sgsc.billing.tariffs.models import TariffComponent, TariffScheduleVersion
+from sgsc.billing.tariffs.selectors import tariff_schedule_get
+from sgsc.billing.tariffs.services import (
+    ComponentInput,
+    tariff_version_approve,
+    tariff_version_draft,
+    tariff_version_submit,
+)
 from sgsc.provisioning.contracts.models import Contract
 from sgsc.provisioning.contracts.services import (
     contract_record_handover,
@@ -34,6 +44,7 @@ from sgsc.provisioning.requests.services import (
 )
 from sgsc.shared_apps.identity.models import Membership, User
 from sgsc.shared_apps.identity.roles import PlatformRole, TenantRole
+from sgsc.shared_apps.identity.services import membership_grant
 from sgsc.shared_apps.institutions.models import Institution
 from sgsc.shared_apps.institutions.services import institution_create
 from sgsc.shared_apps.workdays.selectors import deadline_after, work_calendar
@@ -87,6 +98,29 @@ _TENANT_USERS: dict[str, list[tuple[str, str, str, tuple[str, ...]]]] = {
 }
 _CONTACT_IDNPS = {PROVIDER_SLUG: "2003000000016", HUB_SLUG: "2003000000027"}
 
+
+@dataclass(frozen=True)
+class _LimitedAccess:
+    """A demo person whose access is limited: to one of the hub's institutions (the key in
+    ``_INSTITUTIONS``) or in time. AGE's administrator grants it through the console's
+    service, so it is audited and scoped exactly as in real use."""
+
+    slug: str
+    email: str
+    first_name: str
+    last_name: str
+    roles: tuple[str, ...]
+    institution: str | None = None
+    days: int | None = None
+
+
+_LIMITED_USERS = (
+    _LimitedAccess(HUB_SLUG, "operator.anofm@hub-social.gov.md", "Elena", "Bălan",
+                   (TenantRole.L1_OPERATOR,), institution="anofm"),
+    _LimitedAccess(PROVIDER_SLUG, "supervizor@cnas.gov.md", "Tudor", "Grosu",
+                   (TenantRole.SUPERVISOR,), days=30),
+)
+
 # Requests left in the console's states: (IDNO, institution, contact IDNP, state, working
 # days since receipt).
 _OTHER_REQUESTS = [
@@ -110,6 +144,8 @@ def demo_logins() -> list[DemoLogin]:
     for slug, users in _TENANT_USERS.items():
         logins += [DemoLogin(email, tenant_host_for(slug=slug), tuple(roles))
                    for email, _first, _last, roles in users]
+    logins += [DemoLogin(access.email, tenant_host_for(slug=access.slug), access.roles)
+               for access in _LIMITED_USERS]
     return logins
 
 
@@ -117,10 +153,16 @@ def demo_is_needed() -> bool:
     return not tenant_list_real().exists() and not User.objects.exists()
 
 
+def _demo_idnp(email: str) -> str:
+    """A stable, valid IDNP per demo person, so that they can sign in through the test MPass."""
+    base = "2" + str(int(hashlib.sha256(email.encode()).hexdigest(), 16) % 10**11).zfill(11)
+    return base + stdnum_idno.calc_check_digit(base)
+
+
 def _user(email: str, first: str, last: str, password: str,
           platform_roles: Sequence[str] = ()) -> User:
     return User.objects.create_user(email, password, first_name=first, last_name=last,
-                                    platform_roles=list(platform_roles))
+                                    platform_roles=list(platform_roles), idnp=_demo_idnp(email))
 
 
 def _pdf(name: str) -> SimpleUploadedFile:
@@ -142,6 +184,24 @@ def _submit(*, idno: str, name: str, contact: tuple[str, str, str], mode: str = 
         contact_phone="+37322000000", documents=documents,
         **hub,  # type: ignore[arg-type]
     )
+
+
+def _approve_tariffs(*, admin: User, reviewer: User) -> None:
+    """AGE drafts and submits the default schedule's first version; the Chancellery approves
+    it, so that contracts can be signed."""
+    kind = TariffComponent.Kind
+    version = tariff_version_draft(
+        schedule=tariff_schedule_get(code=settings.CONTRACT_DEFAULT_TARIFF_CODE),
+        effective_from=timezone.localdate().replace(month=1, day=1), effective_to=None,
+        vat_treatment=TariffScheduleVersion.Vat.EXEMPT, vat_rate=None, actor=admin,
+        components=[ComponentInput(kind.SUBSCRIPTION, "1500.0000", hub_multiplier="0.8000"),
+                    ComponentInput(kind.SEAT, "350.0000"), ComponentInput(kind.TICKET, "2.5000"),
+                    ComponentInput(kind.CALL_MINUTE, "0.4500"),
+                    ComponentInput(kind.STORAGE_GB_MONTH, "1.2000", allowance_gb="50")])
+    tariff_version_submit(version=version, actor=admin)
+    tariff_version_approve(version=version, decision_number="CS-14/2026",
+                           decision_date=timezone.localdate(),
+                           decision_document=_pdf("decizia-cancelariei.pdf"), actor=reviewer)
 
 
 def _onboard(*, request: ConnectionRequest, slug: str, admin: User,
@@ -205,6 +265,19 @@ def _other_requests(admin: User) -> None:
                                   channels=contract.channels, actor=admin)
 
 
+def _limited_access(*, admin: User, tenants: dict[str, Tenant], password: str) -> None:
+    for access in _LIMITED_USERS:
+        institution_ids = None
+        if access.institution is not None:
+            idno = _INSTITUTIONS[access.institution][0]
+            institution_ids = [Institution.objects.get(idno=idno).pk]
+        membership_grant(
+            actor=admin, tenant=tenants[access.slug],
+            user=_user(access.email, access.first_name, access.last_name, password),
+            roles=list(access.roles), institution_ids=institution_ids,
+            valid_until=timezone.now() + timedelta(days=access.days) if access.days else None)
+
+
 @transaction.atomic
 def demo_load(*, password: str) -> None:
     """Create the demo platform. Call only on an empty platform.
@@ -216,6 +289,7 @@ def demo_load(*, password: str) -> None:
     users = {email: _user(email, first, last, password, roles)
              for email, first, last, roles in _PLATFORM_USERS}
     admin = users[_PLATFORM_USERS[0][0]]
+    _approve_tariffs(admin=admin, reviewer=users["tarife@gov.md"])
 
     def contact(slug: str) -> tuple[str, str, str]:
         email, first, last, _roles = _TENANT_USERS[slug][0]
@@ -242,4 +316,6 @@ def demo_load(*, password: str) -> None:
                 continue
             user = _user(email, first, last, password)
             Membership.objects.create(user=user, tenant=tenant, roles=list(roles))
+    _limited_access(admin=admin, tenants={provider.slug: provider, hub.slug: hub},
+                    password=password)
     _other_requests(admin)

@@ -10,9 +10,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 
 from sgsc.platform import context
+from sgsc.platform.api.permissions import request_capabilities
 from sgsc.platform.errors import ApplicationError
 from sgsc.platform.health import healthz, readyz
-from sgsc.platform.api.permissions import request_capabilities
 from sgsc.platform.signals import SESSION_TENANT_KEY
 from sgsc.platform.views import error_response
 from sgsc.shared_apps.audit.models import AuditEvent

@@ -49,8 +49,11 @@ def _on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequ
                      **kwargs: Any) -> None:
     # Never store the password; the identifier tried is what the register needs (Annex 2 §43).
     tried = str(credentials.get("username") or credentials.get("email") or "")[:255]
+    # django-axes marks the request when the username+address pair is locked out.
+    reason = "account_locked" if getattr(request, "axes_locked_out", False) else kwargs.get(
+        "reason", "invalid_credentials")
     audit_record(action="auth.login", outcome=AuditEvent.Outcome.FAILURE, actor_label=tried,
-                 details={"reason": kwargs.get("reason", "invalid_credentials")})
+                 details={"method": "password", "reason": reason})
 
 
 def _on_task_prerun(task_id: str, task: Any, **kwargs: Any) -> None:

@@ -7,7 +7,6 @@ from django.urls import URLPattern, URLResolver, include, path
 from sgsc.platform.error_handlers import *  # noqa: F403  (Django reads handler400-500 here)
 from sgsc.platform.urls_common import common_patterns
 from sgsc.shared_apps.audit import api as audit_api
-from sgsc.shared_apps.audit import views as audit_views
 from sgsc.tenants import api as tenant_api
 from sgsc.tenants import views as tenant_views
 
@@ -17,9 +16,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("sgsc.shared_apps.institutions.urls")),
     path("", include("sgsc.provisioning.requests.urls")),
     path("", include("sgsc.provisioning.contracts.urls")),
+    path("", include("sgsc.billing.tariffs.urls")),
     path("", include("sgsc.provisioning.onboarding.urls_public")),
     path("prestatori/", tenant_views.tenant_list, name="tenant-list"),
-    path("audit/", audit_views.audit_list, name="audit-list"),
+    path("", include("sgsc.shared_apps.identity.console_urls")),
+    path("", include("sgsc.shared_apps.identity.access_review_urls")),
+    path("", include("sgsc.shared_apps.audit.urls")),
+    path("", include("sgsc.billing.statements.urls_public")),
     path("api/v1/audit/verifications/", audit_api.AuditVerificationView.as_view(),
          name="api-audit-verification"),
     path("api/v1/tenants/", tenant_api.TenantListView.as_view(), name="api-tenant-list"),

@@ -6,7 +6,6 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from sgsc.platform.error_handlers import *  # noqa: F403  (Django reads handler400-500 here)
 from sgsc.platform.urls_common import common_patterns
-from sgsc.shared_apps.audit import views as audit_views
 from sgsc.tenant_apps.workspace import api as workspace_api
 from sgsc.tenant_apps.workspace import views as workspace_views
 
@@ -14,7 +13,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *common_patterns,
     path("", include("sgsc.provisioning.onboarding.urls_tenant")),
     path("profil/", workspace_views.profile, name="workspace-profile"),
-    path("audit/", audit_views.audit_list, name="audit-list"),
+    path("", include("sgsc.shared_apps.institutions.served_urls")),
+    path("", include("sgsc.shared_apps.identity.access_review_urls")),
+    path("", include("sgsc.shared_apps.identity.member_urls")),
+    path("", include("sgsc.shared_apps.audit.urls")),
+    path("", include("sgsc.billing.statements.urls_tenant")),
     path("api/v1/workspace/", workspace_api.WorkspaceProfileView.as_view(),
          name="api-workspace"),
 ]

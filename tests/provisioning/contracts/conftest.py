@@ -15,6 +15,7 @@ from sgsc.provisioning.contracts.services import contract_draft_for_request
 from sgsc.provisioning.requests.models import ConnectionRequest
 from sgsc.shared_apps.identity.models import User
 from sgsc.shared_apps.institutions.models import Institution
+from tests.billing.tariffs.helpers import make_version
 from tests.factories import InstitutionFactory, UserFactory
 
 _numbers = count(900001)
@@ -31,6 +32,12 @@ SIGNERS = {
 def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
     """Signed documents go to a folder of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _approved_tariff(db: None) -> None:
+    """Signing needs an approved version of the contract's schedule in force."""
+    make_version()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from sgsc.billing.tariffs.models import TariffSchedule
 from sgsc.platform.errors import ApplicationError, Conflict, InvalidInput
 from sgsc.provisioning.contracts.models import Contract, ContractSignature
 from sgsc.provisioning.contracts.services import (
@@ -23,6 +24,7 @@ from sgsc.provisioning.contracts.services import (
 from sgsc.provisioning.requests.models import ConnectionRequest
 from sgsc.shared_apps.audit.models import AuditEvent
 from sgsc.shared_apps.workdays.models import CalendarException
+from tests.billing.tariffs.helpers import make_version
 
 pytestmark = pytest.mark.django_db
 CHISINAU = ZoneInfo("Europe/Chisinau")
@@ -50,19 +52,21 @@ def _edit(contract: Contract, actor: Any, **changes: Any) -> Contract:
 # --- editing ---------------------------------------------------------------------------------
 
 def test_draft_terms_can_be_edited(draft, officer) -> None:  # type: ignore[no-untyped-def]
+    hub_tariffs = TariffSchedule.objects.create(code="TARIF-2027-HUB", name="Hub")
     edited = _edit(draft, officer, tenant_slug="cnas-suport", tariff_code="TARIF-2027-HUB",
                    effective_date=date(2027, 2, 1), term_months=24,
                    services=[" Pensii ", "", "Indemnizații"], channels=["phone", "portal"])
     draft.refresh_from_db()
-    assert (draft.tenant_slug, draft.tariff_code, draft.effective_date, draft.term_months) == (
-        "cnas-suport", "TARIF-2027-HUB", date(2027, 2, 1), 24)
+    assert (draft.tenant_slug, draft.tariff_schedule, draft.effective_date,
+            draft.term_months) == ("cnas-suport", hub_tariffs, date(2027, 2, 1), 24)
     assert draft.services == ["Pensii", "Indemnizații"]
     assert draft.channels == ["phone", "portal"]
     assert edited.pk == draft.pk
     event = AuditEvent.objects.filter(action="contract.update").latest("id")
-    assert set(event.details["changed"]) == {"tenant_slug", "tariff_code", "effective_date",
+    assert set(event.details["changed"]) == {"tenant_slug", "tariff_schedule", "effective_date",
                                              "term_months", "services", "channels"}
     assert event.details["before"]["tenant_slug"] == "cnas"
+    assert event.details["after"]["tariff_schedule"] == "TARIF-2027-HUB"
 
 
 @pytest.mark.parametrize(("changes", "code", "field"), [
@@ -70,7 +74,8 @@ def test_draft_terms_can_be_edited(draft, officer) -> None:  # type: ignore[no-u
     ({"tenant_slug": "ab"}, "invalid_slug", "tenant_slug"),
     ({"tenant_slug": "admin"}, "reserved_slug", "tenant_slug"),
     ({"tenant_slug": "prov-a"}, "slug_taken", "tenant_slug"),
-    ({"tariff_code": "  "}, "invalid_tariff_code", "tariff_code"),
+    ({"tariff_code": "  "}, "unknown_tariff_schedule", "tariff_code"),
+    ({"tariff_code": "TARIF-NU-EXISTA"}, "unknown_tariff_schedule", "tariff_code"),
     ({"term_months": 0}, "invalid_term", "term_months"),
     ({"term_months": 121}, "invalid_term", "term_months"),
     ({"services": ["  "]}, "services_required", "services"),
@@ -262,6 +267,26 @@ def test_space_taken_since_the_draft_is_refused_at_signing(draft, officer, signe
         contract_sign(contract=draft, signed_document=None, actor=officer, **signers)
     assert error.value.code == "slug_taken"
     assert _state(draft) == before
+
+
+@pytest.mark.parametrize("effective_date", [None, date(1999, 12, 31)])
+def test_signing_needs_an_approved_tariff_in_force(draft, officer, signers,  # type: ignore[no-untyped-def]
+                                                    effective_date) -> None:
+    # The default schedule's only approved version starts in 2000; a draft or returned
+    # version of another schedule does not count either.
+    schedule = TariffSchedule.objects.create(code="TARIF-NOU", name="Nouă")
+    make_version(schedule=schedule, status="submitted")
+    _edit(draft, officer, tariff_code="TARIF-NOU" if effective_date is None else draft.tariff_code,
+          effective_date=effective_date)
+    before = _state(draft)
+    with mock.patch("sgsc.platform.queue.app.send_task") as send_task, \
+            pytest.raises(Conflict) as error:
+        contract_sign(contract=draft, signed_document=None, actor=officer, **signers)
+    assert error.value.code == "no_approved_tariff"
+    assert _state(draft) == before
+    send_task.assert_not_called()
+    refusal = AuditEvent.objects.filter(action="contract.sign").latest("id")
+    assert refusal.outcome == "failure" and refusal.details["code"] == "no_approved_tariff"
 
 
 def test_no_file_is_left_when_signing_fails_late(draft, officer, signers, settings) -> None:  # type: ignore[no-untyped-def]

@@ -156,7 +156,7 @@ def test_provisioning_panel_is_included_only_when_it_exists(signed_in, draft, se
 def test_edit_the_draft(signed_in, draft) -> None:  # type: ignore[no-untyped-def]
     client, user = signed_in(OFFICER)
     response = client.post(f"/contracte/{draft.pk}/proiect/", {
-        "tenant_slug": "cnas-suport", "tariff_code": "TARIF-2027-X",
+        "tenant_slug": "cnas-suport", "tariff_code": "TARIF-2027-STD",
         "effective_date": "2027-03-01", "term_months": "24",
         "services": "Pensii\nIndemnizații\n", "channels": ["phone", "chat"],
     })
@@ -171,7 +171,7 @@ def test_edit_the_draft(signed_in, draft) -> None:  # type: ignore[no-untyped-de
 def test_bad_edit_shows_the_error_and_changes_nothing(signed_in, draft, tenants) -> None:  # type: ignore[no-untyped-def]
     client, _ = signed_in(OFFICER)
     response = client.post(f"/contracte/{draft.pk}/proiect/", {
-        "tenant_slug": "prov-a", "tariff_code": "T", "term_months": "12",
+        "tenant_slug": "prov-a", "tariff_code": "TARIF-2027-STD", "term_months": "12",
         "services": "Pensii", "channels": ["phone"],
     })
     assert response.status_code == 409

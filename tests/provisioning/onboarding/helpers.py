@@ -13,6 +13,7 @@ from sgsc.provisioning.contracts.models import Contract, ContractTemplate
 from sgsc.provisioning.requests.models import ConnectionRequest
 from sgsc.shared_apps.institutions.models import Institution
 from sgsc.shared_apps.workdays.selectors import deadline_after
+from tests.billing.tariffs.helpers import default_schedule
 from tests.factories import InstitutionFactory
 
 _counter = itertools.count(1)
@@ -51,5 +52,5 @@ def make_signed_contract(*, slug: str, mode: str = ConnectionRequest.Mode.INDIVI
     return Contract.objects.create(
         number=f"C-{n:05d}-{slug}"[:16], request=request, template=template,
         institution=institution, tenant_slug=slug, services=["Pensii"],
-        channels=["phone", "email"], tariff_code="T-1", status=Contract.Status.SIGNED,
+        channels=["phone", "email"], tariff_schedule=default_schedule(), status=Contract.Status.SIGNED,
         signed_at=now, handover_deadline=deadline_after(event=now, working_days=10))

@@ -26,6 +26,7 @@ from sgsc.provisioning.requests.services import (
 )
 from sgsc.shared_apps.audit.models import AuditEvent
 from sgsc.shared_apps.institutions.models import Institution
+from tests.billing.tariffs.helpers import default_schedule
 from tests.factories import InstitutionFactory
 from tests.provisioning.requests.conftest import (
     PDF_BYTES,
@@ -263,7 +264,8 @@ def _contract_for(request: ConnectionRequest, status: str) -> Contract:
     return Contract.objects.create(
         number=f"C-{request.number}", request=request, institution=request.institution,
         template=ContractTemplate.objects.order_by("version").first(), tenant_slug="test-slug",
-        services=request.services, channels=request.channels, tariff_code="T", status=status)
+        services=request.services, channels=request.channels,
+        tariff_schedule=default_schedule(), status=status)
 
 
 @pytest.mark.parametrize("status", ["draft", "signed", "active", "suspended"])

@@ -57,10 +57,14 @@ SHARED_APPS = [
     "sgsc.shared_apps.identity",
     "sgsc.shared_apps.institutions",
     "sgsc.shared_apps.audit",
+    "sgsc.integrations.mlog",
     "sgsc.shared_apps.workdays",
     "sgsc.provisioning.requests",
     "sgsc.provisioning.contracts",
     "sgsc.provisioning.onboarding",
+    "sgsc.billing.tariffs",
+    "sgsc.billing.usage",
+    "sgsc.billing.statements",
     "sgsc.platform",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -73,6 +77,10 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "guardian",
+    # Before djangosaml2: its templates (logout error) are overridden in Romanian.
+    "sgsc.integrations.mpass",
+    "djangosaml2",
+    "axes",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -98,7 +106,10 @@ DEFAULT_NOT_FOUND_TENANT_VIEW = "sgsc.tenants.views.UnknownHostView"
 
 AUTH_USER_MODEL = "identity.User"
 AUTHENTICATION_BACKENDS = [
+    # django-axes refuses a locked-out username+IP before any other backend runs.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "sgsc.integrations.mpass.backends.MPassBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; the platform has none
@@ -124,6 +135,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "sgsc.integrations.mpass.middleware.SamlSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -134,6 +146,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "sgsc.platform.middleware.ApplicationErrorMiddleware",
     "sgsc.platform.middleware.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 # Everything is served from our own host (htmx, scripts, API docs): no inline script runs,
 # in every environment, so a violation shows up in development and in the browser tests.
@@ -230,6 +243,7 @@ SPECTACULAR_SETTINGS = {
     # resources: each choice set gets its own stable name.
     "ENUM_NAME_OVERRIDES": {
         "TenantKindEnum": "sgsc.tenants.models.Tenant.Kind",
+        "TariffComponentKindEnum": "sgsc.billing.tariffs.models.TariffComponent.Kind",
         "TenantStatusEnum": "sgsc.tenants.models.Tenant.Status",
         "InstitutionKindEnum": "sgsc.shared_apps.institutions.models.Institution.Kind",
         "CalendarExceptionKindEnum": "sgsc.shared_apps.workdays.models.CalendarException.Kind",
@@ -237,6 +251,10 @@ SPECTACULAR_SETTINGS = {
         "ConnectionRequestStatusEnum":
             "sgsc.provisioning.requests.models.ConnectionRequest.Status",
         "RequestDocumentKindEnum": "sgsc.provisioning.requests.models.RequestDocument.Kind",
+        "UsageRecordKindEnum": "sgsc.billing.usage.models.UsageRecord.Kind",
+        "StatementKindEnum": "sgsc.billing.statements.models.Statement.Kind",
+        "StatementStatusEnum": "sgsc.billing.statements.models.Statement.Status",
+        "AllocationKeyEnum": "sgsc.billing.statements.models.AllocationKey",
     },
 }
 
@@ -253,11 +271,71 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(SGSC_HOME / "celerybeat-schedule")
 
+# MPass (SAML 2.0): every host is its own service provider (sgsc.integrations.mpass.conf).
+# Production names the IdP metadata (file or URL) and the SP key pair (settings/prod.py
+# requires them); dev and test generate a throwaway pair under SGSC_HOME and trust the local
+# test IdP (`sgsc mpass_idp`) at MPASS_TEST_IDP_URL.
+MPASS_IDP_METADATA: str = env("MPASS_IDP_METADATA", default="")
+MPASS_SP_KEY_FILE: str = env("MPASS_SP_KEY_FILE", default=str(SGSC_HOME / "mpass" / "sp-key.pem"))
+MPASS_SP_CERT_FILE: str = env("MPASS_SP_CERT_FILE",
+                              default=str(SGSC_HOME / "mpass" / "sp-cert.pem"))
+MPASS_KEYS_AUTOGENERATE = False
+MPASS_TEST_IDP_URL: str = env("MPASS_TEST_IDP_URL", default="http://localhost:8090")
+MPASS_WANT_ASSERTIONS_SIGNED = env.bool("MPASS_WANT_ASSERTIONS_SIGNED", default=True)
+MPASS_WANT_RESPONSE_SIGNED = env.bool("MPASS_WANT_RESPONSE_SIGNED", default=True)
+MPASS_ACCEPTED_TIME_DIFF_SECONDS = env.int("MPASS_ACCEPTED_TIME_DIFF_SECONDS", default=60)
+SAML_CONFIG_LOADER = "sgsc.integrations.mpass.conf.config_loader"
+SAML_ACS_FAILURE_RESPONSE_FUNCTION = "sgsc.integrations.mpass.failures.acs_failure_response"
+SAML2_CUSTOM_POST_BINDING_FORM_TEMPLATE = "mpass/post_binding.html"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
+SAML_CREATE_UNKNOWN_USER = False
+SAML_USE_NAME_ID_AS_USERNAME = True
+SAML_DJANGO_USER_MAIN_ATTRIBUTE = "idnp"
+SAML_ATTRIBUTE_MAPPING: dict[str, tuple[str, ...]] = {}  # the backend maps the attributes
+SAML_CSP_HANDLER = ""  # our views set the CSP of their POST-binding pages themselves
+SAML_SESSION_COOKIE_NAME = "sgsc_saml"
+# Local password accounts exist for emergencies and development only; production shows the
+# password form only when this is set.
+LOCAL_PASSWORD_LOGIN = env.bool("LOCAL_PASSWORD_LOGIN", default=False)
+
+# django-axes: 5 failed password sign-ins for one username from one address within 15
+# minutes lock that pair for 15 minutes (sgsc.platform.lockout renders the page).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_USE_ATTEMPT_EXPIRATION = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # the form's field (axes defaults to USERNAME_FIELD)
+AXES_RESET_ON_SUCCESS = True
+# A locked-out attempt is refused by the backend, which marks the request before the
+# user_login_failed signal: the audit records it as "account_locked". Attempts during the
+# lockout do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit log
+AXES_LOCKOUT_CALLABLE = "sgsc.platform.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "sgsc.platform.middleware.client_ip"
+AXES_VERBOSE = False
+
+# MLog, the legal-events registrar (egov4dev guides/mlog): the audit log is shipped there.
+# MLOG_URL is the base address (staging https://mlog.staging.egov.md:8443, production
+# https://mlog.gov.md:8443); empty turns the adapter off (no outbox rows). MLog knows us by the
+# client certificate (STISC/CTS); MLOG_CA_FILE empty trusts the system's CAs. The legal entity
+# of platform events is the platform operator's IDNO. Batches stay under MLog's 256 KB.
+MLOG_URL: str = env("MLOG_URL", default="")
+MLOG_CERT_FILE: str = env("MLOG_CERT_FILE", default="")
+MLOG_KEY_FILE: str = env("MLOG_KEY_FILE", default="")
+MLOG_CA_FILE: str = env("MLOG_CA_FILE", default="")
+MLOG_LEGAL_ENTITY_IDNO: str = env("MLOG_LEGAL_ENTITY_IDNO", default="")
+MLOG_BATCH_MAX_BYTES = env.int("MLOG_BATCH_MAX_BYTES", default=256_000)
+MLOG_CONNECT_TIMEOUT = env.float("MLOG_CONNECT_TIMEOUT", default=5.0)
+MLOG_READ_TIMEOUT = env.float("MLOG_READ_TIMEOUT", default=30.0)
+MLOG_RETRY_MAX_SECONDS = env.int("MLOG_RETRY_MAX_SECONDS", default=3600)
+
 # Demo data: only dev and test settings allow it and give its password.
 DEMO_DATA_ALLOWED = False
 DEMO_PASSWORD = ""
 
-# Tariff schedule a new connection contract refers to until billing brings schedules.
+# The tariff schedule (by code) a new connection contract points to; contracts migration 0004
+# creates it.
 CONTRACT_DEFAULT_TARIFF_CODE = "TARIF-2027-STD"
 
 # Onboarding: the provider admin's one-time activation link lives 10 days; the access package
@@ -297,5 +375,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},
+        # pysaml2 and its schema library are chatty at INFO.
+        "saml2": {"level": "WARNING"},
+        "xmlschema": {"level": "WARNING"},
     },
 }

@@ -14,3 +14,6 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEMO_DATA_ALLOWED = True
 # Demo accounts only: `sgsc up` loads them into an empty database.
 DEMO_PASSWORD = "Demo-SGSC-2026!"  # noqa: S105
+
+LOCAL_PASSWORD_LOGIN = env.bool("LOCAL_PASSWORD_LOGIN", default=True)
+MPASS_KEYS_AUTOGENERATE = True

@@ -4,7 +4,9 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-REQUIRED_VARIABLES = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "BASE_DOMAIN")
+REQUIRED_VARIABLES = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "BASE_DOMAIN",
+                      # MPass: the IdP's metadata (file or URL) and the SP's key pair.
+                      "MPASS_IDP_METADATA", "MPASS_SP_KEY_FILE", "MPASS_SP_CERT_FILE")
 _missing = [name for name in REQUIRED_VARIABLES if not os.environ.get(name)]
 if _missing:
     raise ImproperlyConfigured(

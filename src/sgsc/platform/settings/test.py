@@ -5,7 +5,7 @@ from sgsc.platform.settings.embedded_env import allow_embedded
 allow_embedded()
 
 from sgsc.platform.settings.base import *  # noqa: E402,F403
-from sgsc.platform.settings.base import REST_FRAMEWORK  # noqa: E402
+from sgsc.platform.settings.base import REST_FRAMEWORK, env  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = "test-only-key"  # noqa: S105
@@ -20,3 +20,8 @@ REST_FRAMEWORK = {
 }
 DEMO_DATA_ALLOWED = True
 DEMO_PASSWORD = "Test-SGSC-2026!"  # noqa: S105
+
+LOCAL_PASSWORD_LOGIN = True
+MPASS_KEYS_AUTOGENERATE = True
+# In-process tests never reach the test IdP over the network; a browser test sets the real URL.
+MPASS_TEST_IDP_URL = env("MPASS_TEST_IDP_URL", default="http://idp.sgsc.test")

@@ -58,7 +58,9 @@ class Contract(models.Model):
     tenant_slug = models.SlugField(_("identificatorul spațiului"), max_length=42)
     services = ArrayField(models.CharField(max_length=255))
     channels = ArrayField(models.CharField(max_length=16))
-    tariff_code = models.CharField(_("codul tarifelor"), max_length=32)
+    tariff_schedule = models.ForeignKey("tariffs.TariffSchedule", on_delete=models.PROTECT,
+                                        related_name="contracts",
+                                        verbose_name=_("grila tarifară"))
     effective_date = models.DateField(_("data intrării în vigoare"), null=True, blank=True)
     term_months = models.PositiveSmallIntegerField(_("durata (luni)"), default=36)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT,
@@ -85,6 +87,11 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def tariff_code(self) -> str:
+        """The schedule's code (what stored contract-template bodies print)."""
+        return str(self.tariff_schedule.code)
 
 
 class ContractSignature(models.Model):

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.template import engines
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from sgsc.billing.tariffs.models import TariffScheduleVersion
+from sgsc.billing.tariffs.selectors import tariff_version_effective
+from sgsc.platform.errors import NotFound
 from sgsc.provisioning.contracts.models import Contract
 from sgsc.provisioning.contracts.services import HANDOVER_WORKING_DAYS
 from sgsc.provisioning.requests.models import Channel, ConnectionRequest
@@ -52,10 +56,22 @@ def age_party() -> Party:
                  address=institution.address or _AGE_DEFAULT.address)
 
 
+def contract_tariff_version(*, contract: Contract,
+                            on: date | None) -> TariffScheduleVersion | None:
+    """The approved version of the contract's schedule in force on ``on`` (today when the
+    date is not known yet), or None."""
+    try:
+        return tariff_version_effective(schedule=contract.tariff_schedule,
+                                        on=on or local_date(timezone.now()))
+    except NotFound:
+        return None
+
+
 def contract_context(*, contract: Contract, signers: dict[str, str] | None = None,
                      signed_at: datetime | None = None) -> dict[str, Any]:
     """What a template body can use: contract, age, provider, request, template, services,
-    channels (labels), hub (or None), tenant_host, handover_days, signatures (age/provider).
+    channels (labels), hub (or None), tenant_host, handover_days, signatures (age/provider),
+    tariff (the approved tariff version in force on the effective date, or None).
 
     ``signers`` and ``signed_at`` stand in for signatures not stored yet (the document that
     is being signed)."""
@@ -79,8 +95,10 @@ def contract_context(*, contract: Contract, signers: dict[str, str] | None = Non
                 signer_name=signature.signer_name, signer_position=signature.signer_position,
                 signed_at=signature.signed_at)
     labels = dict(Channel.choices)
+    view = _ContractView(contract, signed_at)
     return {
-        "contract": _ContractView(contract, signed_at),
+        "contract": view,
+        "tariff": contract_tariff_version(contract=contract, on=view.effective_date),
         "template": contract.template,
         "request": request,
         "age": age_party(),
@@ -120,9 +138,11 @@ def contract_body_html(*, contract: Contract, signers: dict[str, str] | None = N
 
 def contract_document_html(*, contract: Contract, signers: dict[str, str] | None = None,
                            signed_at: datetime | None = None) -> str:
-    body = contract_body_html(contract=contract, signers=signers, signed_at=signed_at)
+    context = contract_context(contract=contract, signers=signers, signed_at=signed_at)
+    body = engines["django"].from_string(contract.template.body).render(context)
     return render_to_string("contracts/document.html", {
         "contract": contract, "body": mark_safe(body),  # noqa: S308 (AGE's template, escaped values)
+        "tariff": context["tariff"], "effective_date": context["contract"].effective_date,
         "draft": contract.status == Contract.Status.DRAFT and signers is None,
     })
 

@@ -18,7 +18,8 @@ from sgsc.shared_apps.workdays.selectors import (
 
 
 def contract_list(*, search: str = "", status: str = "") -> QuerySet[Contract]:
-    contracts = Contract.objects.select_related("institution", "template", "request", "tenant")
+    contracts = Contract.objects.select_related("institution", "template", "request", "tenant",
+                                                 "tariff_schedule")
     if search:
         contracts = contracts.filter(Q(number__icontains=search)
                                      | Q(institution__name__icontains=search)
@@ -32,7 +33,7 @@ def contract_list(*, search: str = "", status: str = "") -> QuerySet[Contract]:
 def contract_get(*, pk: int) -> Contract:
     return (Contract.objects
             .select_related("institution", "template", "request", "request__institution",
-                            "tenant", "handed_over_by")
+                            "tenant", "handed_over_by", "tariff_schedule")
             .prefetch_related("signatures")
             .get(pk=pk))
 

@@ -25,7 +25,9 @@ from django.template import TemplateSyntaxError, engines
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sgsc.platform.errors import ApplicationError, Conflict, InvalidInput
+from sgsc.billing.tariffs.models import TariffSchedule
+from sgsc.billing.tariffs.selectors import tariff_schedule_get, tariff_version_effective
+from sgsc.platform.errors import ApplicationError, Conflict, InvalidInput, NotFound
 from sgsc.platform.queue import enqueue_on_commit
 from sgsc.provisioning.contracts.models import (
     Contract,
@@ -280,7 +282,7 @@ def contract_draft_for_request(*, connection_request: ConnectionRequest,
             tenant_slug=tenant_slug_propose(name=request.institution.name),
             services=list(request.services),
             channels=list(request.channels),
-            tariff_code=settings.CONTRACT_DEFAULT_TARIFF_CODE,
+            tariff_schedule=tariff_schedule_get(code=settings.CONTRACT_DEFAULT_TARIFF_CODE),
             created_by=actor,
         )
         audit_record(action="contract.draft", actor=actor, tenant=None,
@@ -293,7 +295,8 @@ def contract_draft_for_request(*, connection_request: ConnectionRequest,
 
 def _clean_draft_fields(*, contract_pk: int, tenant_slug: str, tariff_code: str,
                         term_months: int, services: Sequence[str],
-                        channels: Sequence[str]) -> tuple[str, str, list[str], list[str]]:
+                        channels: Sequence[str],
+                        ) -> tuple[str, TariffSchedule, list[str], list[str]]:
     errors: dict[str, list[str]] = {}
     codes: list[str] = []
     slug = tenant_slug.strip().lower()
@@ -302,10 +305,10 @@ def _clean_draft_fields(*, contract_pk: int, tenant_slug: str, tariff_code: str,
     except ValidationError as error:
         errors["tenant_slug"] = list(error.messages)
         codes.append(error.code or "invalid_slug")
-    tariff = tariff_code.strip()
-    if not tariff or len(tariff) > 32:
-        errors["tariff_code"] = [_("Codul tarifelor are 1-32 de caractere.")]
-        codes.append("invalid_tariff_code")
+    tariff = TariffSchedule.objects.filter(code=tariff_code.strip()).first()
+    if tariff is None:
+        errors["tariff_code"] = [_("Nu există o grilă tarifară cu acest cod.")]
+        codes.append("unknown_tariff_schedule")
     if not 1 <= term_months <= MAX_TERM_MONTHS:
         errors["term_months"] = [_("Durata este între 1 și %(max)s luni.")
                                  % {"max": MAX_TERM_MONTHS}]
@@ -324,7 +327,7 @@ def _clean_draft_fields(*, contract_pk: int, tenant_slug: str, tariff_code: str,
     elif any(c not in Channel.values for c in clean_channels):
         errors["channels"] = [_("Canal necunoscut.")]
         codes.append("invalid_channel")
-    if errors:
+    if errors or tariff is None:
         # One problem: its own code; several: the general one, with every field named.
         raise InvalidInput(_("Datele contractului nu sunt valide."),
                            code=codes[0] if len(codes) == 1 else "invalid_input", fields=errors)
@@ -347,10 +350,10 @@ def contract_update_draft(*, contract: Contract, tenant_slug: str, tariff_code: 
         slug, tariff, clean_services, clean_channels = _clean_draft_fields(
             contract_pk=locked.pk, tenant_slug=tenant_slug, tariff_code=tariff_code,
             term_months=term_months, services=services, channels=channels)
-        fields = ("tenant_slug", "tariff_code", "effective_date", "term_months",
+        fields = ("tenant_slug", "tariff_schedule", "effective_date", "term_months",
                   "services", "channels")
         before = {name: getattr(locked, name) for name in fields}
-        locked.tenant_slug, locked.tariff_code = slug, tariff
+        locked.tenant_slug, locked.tariff_schedule = slug, tariff
         locked.effective_date, locked.term_months = effective_date, term_months
         locked.services, locked.channels = clean_services, clean_channels
         after = {name: getattr(locked, name) for name in fields}
@@ -402,6 +405,12 @@ def _check_signable(contract: Contract) -> None:
     if Tenant.objects.filter(slug=contract.tenant_slug).exists():
         raise Conflict(_("Identificatorul „%(slug)s” este deja folosit; modificați proiectul.")
                        % {"slug": contract.tenant_slug}, code="slug_taken")
+    # The tariffs a provider pays must be approved by the Chancellery on the first day.
+    try:
+        tariff_version_effective(schedule=contract.tariff_schedule,
+                                 on=contract.effective_date or local_date(timezone.now()))
+    except NotFound as error:
+        raise Conflict(error.message, code="no_approved_tariff") from error
 
 
 def contract_sign(*, contract: Contract, age_signer_name: str, age_signer_position: str,

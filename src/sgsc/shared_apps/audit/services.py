@@ -8,6 +8,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from sgsc.integrations.mlog.services import mlog_outbox_add
 from sgsc.platform import context
 from sgsc.shared_apps.audit.hashing import event_digest
 from sgsc.shared_apps.audit.models import PLATFORM_CHAIN, AuditChainHead, AuditEvent
@@ -109,6 +110,7 @@ def audit_record(
             previous_hash=head.last_hash,
         )
         event.save(force_insert=True)
+        mlog_outbox_add(event=event)  # shipped to MLog if, and only if, this commits
         head.last_sequence = sequence
         head.last_hash = event.hash
         head.save(update_fields=["last_sequence", "last_hash"])

@@ -13,13 +13,14 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sgsc.platform.errors import ApplicationError, Conflict, InvalidInput
+from sgsc.platform.errors import AccessDenied, ApplicationError, Conflict, InvalidInput
 from sgsc.shared_apps.audit.models import AuditEvent
 from sgsc.shared_apps.audit.services import audit_record
 from sgsc.shared_apps.identity.models import (
@@ -37,20 +38,21 @@ from sgsc.shared_apps.identity.roles import (
     role_is_grantable,
 )
 from sgsc.shared_apps.identity.scoping import membership_scope_ids, membership_scope_write
-from sgsc.shared_apps.identity.selectors import user_capabilities_on
+from sgsc.shared_apps.identity.selectors import grantor_capabilities
 from sgsc.shared_apps.institutions.validators import validate_idnp
 from sgsc.tenants.models import Tenant
 
 SYSTEM_LABEL = "sistem"
 ENDED_STATES = (Membership.State.REVOKED, Membership.State.EXPIRED)
+# A person states one of these; the end of temporary access is the system's.
+REVOCATION_REASONS_MANUAL = tuple(r for r in RevocationReason.values
+                                  if r != RevocationReason.ACCESS_EXPIRED)
 
 
 # --- identities -----------------------------------------------------------------------------
 
-def user_register(*, idnp: str, email: str, first_name: str, last_name: str, phone: str = "",
-                  preferred_language: str = "ro", actor: User | None = None) -> User:
-    """The person with this IDNP, created if new. An existing person keeps their data (MPass
-    refreshes it at each sign-in); an e-mail already used by someone else is refused."""
+def _user_register(*, idnp: str, email: str, first_name: str, last_name: str, phone: str,
+                   preferred_language: str, actor: User | None) -> User:
     idnp = idnp.strip()
     email = email.strip().lower()
     try:
@@ -61,6 +63,9 @@ def user_register(*, idnp: str, email: str, first_name: str, last_name: str, pho
     existing = User.objects.filter(idnp=idnp).first()
     if existing is not None:
         return existing
+    if preferred_language not in dict(settings.LANGUAGES):
+        raise InvalidInput(_("Limba aleasă nu este disponibilă."), code="invalid_language",
+                           fields={"preferred_language": [_("Alegeți ro, ru sau en.")]})
     if User.objects.filter(email=email).exists():
         raise Conflict(_("Adresa de e-mail aparține deja altei persoane."), code="email_taken",
                        fields={"email": [_("Adresa este deja folosită.")]})
@@ -74,13 +79,30 @@ def user_register(*, idnp: str, email: str, first_name: str, last_name: str, pho
     return user
 
 
+def user_register(*, idnp: str, email: str, first_name: str, last_name: str, phone: str = "",
+                  preferred_language: str = "ro", actor: User | None = None) -> User:
+    """The person with this IDNP, created if new. An existing person keeps their data (MPass
+    refreshes it at each sign-in); an e-mail already used by someone else is refused."""
+    try:
+        with transaction.atomic():
+            return _user_register(idnp=idnp, email=email, first_name=first_name,
+                                  last_name=last_name, phone=phone,
+                                  preferred_language=preferred_language, actor=actor)
+    except ApplicationError as error:
+        # The IDNP tried is personal data: the event keeps only why it was refused.
+        audit_record(action="identity.user.create", outcome=AuditEvent.Outcome.FAILURE,
+                     actor=actor, object_type="user", details={"code": error.code})
+        raise
+
+
+def personal_data_view_record(*, actor: User, subject_id: int, channel: str,
+                              membership_id: int | None = None) -> None:
+    """Someone was shown a person's data (MLog's personal-data view): who saw whose, where."""
+    audit_record(action="personal_data.view", actor=actor, object_type="user",
+                 object_id=subject_id, details={"membership": membership_id, "channel": channel})
+
+
 # --- memberships ----------------------------------------------------------------------------
-
-def _grantor_capabilities(actor: User, tenant: Tenant) -> frozenset[Capability]:
-    # AGE's access administrators act from the public host on any tenant.
-    return user_capabilities_on(user=actor, tenant=tenant) | user_capabilities_on(
-        user=actor, tenant=None)
-
 
 def _refuse(error: ApplicationError, *, action: str, actor: User | None, tenant: Tenant,
             object_id: Any = "", details: dict[str, Any] | None = None) -> ApplicationError:
@@ -129,7 +151,8 @@ def _check_scope(*, tenant: Tenant, roles: Collection[str],
     outside = sorted(set(institution_ids) - members)
     if outside:
         raise InvalidInput(_("Instituțiile alese nu sunt deservite de acest hub."),
-                           code="institution_not_in_hub", fields={"institutions": outside})
+                           code="institution_not_in_hub",
+                           fields={"institutions": [str(pk) for pk in outside]})
 
 
 def _check_validity(valid_until: datetime | None) -> None:
@@ -157,45 +180,88 @@ def _check_not_last_admin(*, membership: Membership, grantor: frozenset[Capabili
                          "administrator."), code="last_tenant_admin")
 
 
+def _membership_grant(*, actor: User, tenant: Tenant, user: User, roles: Collection[str],
+                      institution_ids: Collection[int] | None,
+                      valid_until: datetime | None) -> Membership:
+    grantor = grantor_capabilities(user=actor, tenant=tenant)
+    if tenant.status == Tenant.Status.TERMINATED or tenant.is_template or tenant.is_public:
+        raise Conflict(_("Acest spațiu nu mai primește membri."), code="tenant_unavailable")
+    clean_roles = _check_roles(roles=roles, added=roles, grantor=grantor)
+    _check_scope(tenant=tenant, roles=clean_roles, institution_ids=institution_ids)
+    _check_validity(valid_until)
+    with transaction.atomic():
+        membership, created = Membership.objects.select_for_update().get_or_create(
+            user=user, tenant=tenant,
+            defaults={"roles": clean_roles, "granted_by": actor, "valid_until": valid_until})
+        if not created and membership.state in (Membership.State.ACTIVE,
+                                                Membership.State.SUSPENDED):
+            raise Conflict(_("Persoana are deja acces în acest spațiu."),
+                           code="membership_exists")
+        if not created:
+            membership.roles = clean_roles
+            membership.state = Membership.State.ACTIVE
+            membership.valid_from = timezone.now()
+            membership.valid_until = valid_until
+            membership.granted_by = actor
+            membership.ended_at = membership.ended_by = None
+            membership.end_reason = membership.end_note = ""
+        if tenant.status == Tenant.Status.SUSPENDED:
+            # Granted while the tenant is suspended: it starts with the tenant's reactivation.
+            membership.state = Membership.State.SUSPENDED
+            membership.end_reason = RevocationReason.CONTRACT_SUSPENDED
+            membership.ended_at = timezone.now()
+        membership.save()
+        membership_scope_write(membership=membership, institution_ids=institution_ids)
+        audit_record(action="membership.grant", actor=actor, tenant=tenant,
+                     object_type="membership", object_id=membership.pk,
+                     details={"user": user.pk, "roles": clean_roles,
+                              "institutions": sorted(institution_ids or []) or None,
+                              "valid_until": valid_until, "state": membership.state})
+    return membership
+
+
+def _check_manageable(*, membership: Membership, grantor: frozenset[Capability]) -> None:
+    """Changing or ending access is granting's mirror: allowed only to whoever could grant
+    every role the person holds (so a tenant administrator cannot dismiss the auditor AGE
+    appointed to watch them, nor can someone without ``members.manage`` act at all)."""
+    foreign = sorted(r for r in membership.roles
+                     if not role_is_grantable(role=r, grantor_capabilities=grantor))
+    if foreign:
+        raise AccessDenied(
+            _("Accesul acestei persoane include roluri pe care nu le puteți acorda: "
+              "%(roles)s.") % {"roles": ", ".join(foreign)},
+            code="membership_not_manageable")
+
+
 def membership_grant(*, actor: User, tenant: Tenant, user: User, roles: Collection[str],
                      institution_ids: Collection[int] | None = None,
                      valid_until: datetime | None = None) -> Membership:
     """Give ``user`` access to ``tenant`` with ``roles``; optionally limited to some of a hub's
     institutions and until a date. A person whose access ended gets it anew."""
-    grantor = _grantor_capabilities(actor, tenant)
     try:
-        if tenant.status == Tenant.Status.TERMINATED or tenant.is_template or tenant.is_public:
-            raise Conflict(_("Acest spațiu nu mai primește membri."), code="tenant_unavailable")
-        clean_roles = _check_roles(roles=roles, added=roles, grantor=grantor)
-        _check_scope(tenant=tenant, roles=clean_roles, institution_ids=institution_ids)
-        _check_validity(valid_until)
-        with transaction.atomic():
-            membership, created = Membership.objects.select_for_update().get_or_create(
-                user=user, tenant=tenant,
-                defaults={"roles": clean_roles, "granted_by": actor, "valid_until": valid_until})
-            if not created and membership.state in (Membership.State.ACTIVE,
-                                                    Membership.State.SUSPENDED):
-                raise Conflict(_("Persoana are deja acces în acest spațiu."),
-                               code="membership_exists")
-            if not created:
-                membership.roles = clean_roles
-                membership.state = Membership.State.ACTIVE
-                membership.valid_from = timezone.now()
-                membership.valid_until = valid_until
-                membership.granted_by = actor
-                membership.ended_at = membership.ended_by = None
-                membership.end_reason = membership.end_note = ""
-                membership.save()
-            membership_scope_write(membership=membership, institution_ids=institution_ids)
-            audit_record(action="membership.grant", actor=actor, tenant=tenant,
-                         object_type="membership", object_id=membership.pk,
-                         details={"user": user.pk, "roles": clean_roles,
-                                  "institutions": sorted(institution_ids or []) or None,
-                                  "valid_until": valid_until})
+        return _membership_grant(actor=actor, tenant=tenant, user=user, roles=roles,
+                                 institution_ids=institution_ids, valid_until=valid_until)
     except ApplicationError as error:
         raise _refuse(error, action="membership.grant", actor=actor, tenant=tenant,
                       details={"user": user.pk, "roles": sorted(roles)}) from error
-    return membership
+
+
+def member_add(*, actor: User, tenant: Tenant, idnp: str, email: str, first_name: str,
+               last_name: str, phone: str = "", preferred_language: str = "ro",
+               roles: Collection[str], institution_ids: Collection[int] | None = None,
+               valid_until: datetime | None = None) -> Membership:
+    """Register the person by IDNP (or find them) and grant access, all or nothing: a refused
+    grant leaves no new identity behind."""
+    try:
+        with transaction.atomic():
+            user = _user_register(idnp=idnp, email=email, first_name=first_name,
+                                  last_name=last_name, phone=phone,
+                                  preferred_language=preferred_language, actor=actor)
+            return _membership_grant(actor=actor, tenant=tenant, user=user, roles=roles,
+                                     institution_ids=institution_ids, valid_until=valid_until)
+    except ApplicationError as error:
+        raise _refuse(error, action="membership.grant", actor=actor, tenant=tenant,
+                      details={"roles": sorted(roles)}) from error
 
 
 def membership_update(*, actor: User, membership: Membership, roles: Collection[str],
@@ -203,7 +269,7 @@ def membership_update(*, actor: User, membership: Membership, roles: Collection[
                       valid_until: datetime | None = None) -> Membership:
     """Change a membership's roles, institution limit and end date."""
     tenant = membership.tenant
-    grantor = _grantor_capabilities(actor, tenant)
+    grantor = grantor_capabilities(user=actor, tenant=tenant)
     try:
         with transaction.atomic():
             locked = Membership.objects.select_for_update().select_related("tenant").get(
@@ -211,6 +277,7 @@ def membership_update(*, actor: User, membership: Membership, roles: Collection[
             if locked.state != Membership.State.ACTIVE:
                 raise Conflict(_("Accesul acestei persoane nu este activ."),
                                code="membership_not_active")
+            _check_manageable(membership=locked, grantor=grantor)
             before = {"roles": sorted(locked.roles),
                       "institutions": sorted(membership_scope_ids(membership=locked) or []) or None,
                       "valid_until": locked.valid_until}
@@ -258,9 +325,9 @@ def membership_revoke(*, actor: User, membership: Membership, reason: str,
                       note: str = "") -> Membership:
     """Revoke a person's access to a tenant, stating why (Annex 2 §37)."""
     tenant = membership.tenant
-    grantor = _grantor_capabilities(actor, tenant)
+    grantor = grantor_capabilities(user=actor, tenant=tenant)
     try:
-        if reason not in RevocationReason.values:
+        if reason not in REVOCATION_REASONS_MANUAL:
             raise InvalidInput(_("Alegeți motivul revocării."), code="reason_required",
                                fields={"reason": [_("Câmp obligatoriu.")]})
         with transaction.atomic():
@@ -269,6 +336,7 @@ def membership_revoke(*, actor: User, membership: Membership, reason: str,
             if locked.state in ENDED_STATES:
                 raise Conflict(_("Accesul acestei persoane a încetat deja."),
                                code="membership_not_active")
+            _check_manageable(membership=locked, grantor=grantor)
             _check_not_last_admin(membership=locked, grantor=grantor)
             ended = _end_access(membership=locked, state=Membership.State.REVOKED,
                                 reason=reason, note=note.strip(), actor=actor)
@@ -386,7 +454,7 @@ def api_token_issue(*, user: User, tenant: Tenant | None, name: str,
                            fields={"name": [_("Câmp obligatoriu.")]})
     if valid_days is not None and not 1 <= valid_days <= 366:
         raise InvalidInput(_("Valabilitatea este între 1 și 366 de zile."),
-                           code="invalid_validity", fields={"valid_days": [_("1–366")]})
+                           code="invalid_validity", fields={"valid_days": [_("Între 1 și 366.")]})
     key = secrets.token_urlsafe(TOKEN_BYTES)
     expires_at = timezone.now() + timedelta(days=valid_days) if valid_days else None
     token = ApiToken.objects.create(user=user, tenant=tenant, name=name, prefix=key[:8],

@@ -64,6 +64,11 @@ def _port_is_free(bind: str, port: int) -> bool:
     return True
 
 
+def _test_mpass_wanted() -> bool:
+    """Development without a real MPass: run the local test identity provider."""
+    return not settings.MPASS_IDP_METADATA and getattr(settings, "DEMO_DATA_ALLOWED", False)
+
+
 class Command(BaseCommand):
     help = "Bring the whole platform up: database, schemas, demo data, web, worker and beat."
 
@@ -122,6 +127,10 @@ class Command(BaseCommand):
             commands["worker"] = [python, "-m", "celery", "-A", "sgsc.platform.celery", "worker",
                                   "--loglevel", "INFO", "--concurrency", "2",
                                   "--queues", "default,periodic,audit"]
+        if _test_mpass_wanted():
+            # The local test MPass: the web children trust it through MPASS_TEST_IDP_URL.
+            commands["mpass-idp"] = [python, "-m", "sgsc.platform.cli", "mpass_idp",
+                                     "--bind", options["bind"]]
         if not options["no_beat"]:
             schedule = str(settings.SGSC_HOME / "celerybeat-schedule")
             commands["beat"] = [python, "-m", "celery", "-A", "sgsc.platform.celery", "beat",
@@ -151,6 +160,9 @@ class Command(BaseCommand):
             lines += ["", f"Conturi demonstrative (parola: {settings.DEMO_PASSWORD}):"]
             lines += [f"  {login.email:34} http://{login.host}:{port}/  {', '.join(login.roles)}"
                       for login in logins]
+        if _test_mpass_wanted():
+            lines += ["", f"MPass de test / test MPass: {settings.MPASS_TEST_IDP_URL}/ "
+                          "(butonul „Autentificare prin MPass”)"]
         lines += ["", "Ctrl-C oprește totul / Ctrl-C stops everything.", ""]
         self.stdout.write("\n".join(lines))
         self.stdout.flush()

@@ -1,0 +1,1 @@
+"""Connections to outside government systems (MPass sign-in) and their local test doubles."""

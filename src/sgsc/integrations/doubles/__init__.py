@@ -1,0 +1,1 @@
+"""Local test doubles of outside systems, for development and the tests (never production)."""

@@ -1,0 +1,1 @@
+"""MLog adapter: ships the audit log to MLog, the government's legal-events registrar."""
