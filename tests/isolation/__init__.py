@@ -1,4 +1,4 @@
-"""The isolation proof (invariant 1, issue 5 item 8).
+"""The isolation proof (invariant 1).
 
 Every route of ``sgsc.platform.urls_public`` and ``sgsc.platform.urls_tenant`` is found by
 walking the resolvers (``routes.py``); each one is its own test, so a new endpoint is a new

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.test import Client
 from django.utils import timezone
 
+from sgsc.billing.statements.models import Statement
+from sgsc.billing.tariffs.models import TariffScheduleVersion
+from sgsc.billing.usage.models import Metric, UsageRecord
 from sgsc.platform.demo import (
+    BILLED_MONTHS,
     HUB_SLUG,
     PROVIDER_SLUG,
     DemoLogin,
@@ -93,3 +99,58 @@ def test_demo_access_is_limited_by_institution_and_in_time(db: None) -> None:
                                          object_id=str(membership.pk)).exists()
     # Both can sign in through the test MPass (a valid IDNP).
     assert operator.user.idnp and supervisor.user.idnp
+
+
+def test_demo_has_a_billing_history(db: None) -> None:
+    """The Chancellery's console has something to show: metered days, issued statements (the
+    hub's shared among its institutions by seats) and a tariff version awaiting approval."""
+    demo_load(password="Parola-demo-2026")
+    today = timezone.localdate()
+    since = today.replace(day=1) - relativedelta(months=BILLED_MONTHS)
+    tenants = list(Tenant.objects.filter(slug__in=[PROVIDER_SLUG, HUB_SLUG]))
+    assert {contract.effective_date for contract in Contract.objects.filter(tenant__in=tenants)
+            } == {since}
+    for tenant in tenants:  # every day up to yesterday, seats and storage
+        for metric in (Metric.SEATS, Metric.STORAGE_GB):
+            days = set(UsageRecord.objects.filter(tenant=tenant, metric=metric)
+                       .values_list("day", flat=True))
+            assert days == {since + timedelta(days=n) for n in range((today - since).days)}
+    hub_seats = UsageRecord.objects.filter(tenant__slug=HUB_SLUG, metric=Metric.SEATS,
+                                           day=since).get()
+    assert hub_seats.quantity == 3 and hub_seats.source["limited"]  # ANOFM's own operator
+
+    statements = Statement.objects.filter(kind=Statement.Kind.STATEMENT)
+    assert statements.count() == 2 * BILLED_MONTHS
+    assert set(statements.values_list("status", flat=True)) == {Statement.Status.ISSUED}
+    assert {s.month for s in statements} == {since + relativedelta(months=n)
+                                              for n in range(BILLED_MONTHS)}
+    for statement in statements:
+        assert statement.total > 0
+        assert sum(line.total for line in statement.lines.all()) == statement.total
+        shares = list(statement.allocations.all())
+        if statement.tenant.slug == HUB_SLUG:
+            assert statement.allocation_key == "seats" and len(shares) == 2
+            assert sum((share.amount for share in shares), Decimal(0)) == statement.total
+            assert len({share.amount for share in shares}) == 2  # by seats, not equal
+        else:
+            assert shares == []
+    assert TariffScheduleVersion.objects.filter(
+        status=TariffScheduleVersion.Status.SUBMITTED).count() == 1
+
+    # The first look: the Chancellery's console of last month, the provider's own statements.
+    logins = {login.email: login for login in demo_logins()}
+    pages = {}
+    for email, url in (("tarife@gov.md", "/cancelarie/utilizare/"),
+                       ("tarife@gov.md", f"/cancelarie/utilizare/{HUB_SLUG}/"),
+                       ("admin@cnas.gov.md", "/facturare/")):
+        client = Client(HTTP_HOST=logins[email].host)
+        assert client.post("/autentificare/", {"username": email,
+                                                "password": "Parola-demo-2026"}).status_code == 302
+        pages[url] = client.get(url).content.decode()
+    assert "Casa Națională de Asigurări Sociale" in pages["/cancelarie/utilizare/"]
+    assert "<svg" in pages["/cancelarie/utilizare/"]
+    hub_page = pages[f"/cancelarie/utilizare/{HUB_SLUG}/"]
+    assert "Repartizarea între instituțiile membre" in hub_page
+    assert "Agenția Națională pentru Ocuparea Forței de Muncă" in hub_page
+    own = statements.filter(tenant__slug=PROVIDER_SLUG)
+    assert all(statement.number in pages["/facturare/"] for statement in own)

@@ -43,8 +43,9 @@ def _free_port() -> int:
 
 def _environment(home: Path) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if name not in REMOVED_VARIABLES}
+    # The test MPass gets a free port too, so a platform already running here does not clash.
     env.update(SGSC_HOME=str(home), DJANGO_SETTINGS_MODULE="sgsc.platform.settings.dev",
-               PYTHONUNBUFFERED="1")
+               PYTHONUNBUFFERED="1", MPASS_TEST_IDP_URL=f"http://localhost:{_free_port()}")
     return env
 
 

@@ -2,7 +2,11 @@
 
 The two demo tenants are onboarded through the real journey (request, approval, contract,
 signature, provisioning); more requests are left in every state, one of them close to its
-review deadline and one late. Identifiers are synthetic but valid (check digits computed);
+review deadline and one late. The two tenants' contracts are in force from the first day of the
+month two months back, so that the nightly metering and the monthly statements have a history
+to show (the State Chancellery's console); the facts the journey stamps "now" and the meters
+read (when people and member institutions joined) are moved back to that day, as ``_backdate``
+does for the requests. Identifiers are synthetic but valid (check digits computed);
 the password comes from the settings (dev, or test for the tests), never from production.
 """
 
@@ -11,22 +15,32 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 from stdnum.md import idno as stdnum_idno
 
+from sgsc.billing.statements.models import AllocationKey
+from sgsc.billing.statements.services import (
+    hub_allocation_key_set,
+    statement_generate,
+    statement_issue,
+)
 from sgsc.billing.tariffs.models import TariffComponent, TariffScheduleVersion
 from sgsc.billing.tariffs.selectors import tariff_schedule_get
 from sgsc.billing.tariffs.services import (
     ComponentInput,
     tariff_version_approve,
     tariff_version_draft,
+    tariff_version_new_from,
     tariff_version_submit,
+    tariff_version_update,
 )
+from sgsc.billing.usage.services import usage_meter_tenant_day
 from sgsc.provisioning.contracts.models import Contract
 from sgsc.provisioning.contracts.services import (
     contract_record_handover,
@@ -45,9 +59,9 @@ from sgsc.provisioning.requests.services import (
 from sgsc.shared_apps.identity.models import Membership, User
 from sgsc.shared_apps.identity.roles import PlatformRole, TenantRole
 from sgsc.shared_apps.identity.services import membership_grant
-from sgsc.shared_apps.institutions.models import Institution
+from sgsc.shared_apps.institutions.models import HubAgreement, HubMembership, Institution
 from sgsc.shared_apps.institutions.services import institution_create
-from sgsc.shared_apps.workdays.selectors import deadline_after, work_calendar
+from sgsc.shared_apps.workdays.selectors import deadline_after, local_zone, work_calendar
 from sgsc.tenants.models import Tenant
 from sgsc.tenants.selectors import tenant_list_real
 from sgsc.tenants.services import tenant_host_for
@@ -132,6 +146,8 @@ _OTHER_REQUESTS = [
     ("1003600008150", "Agenția Proprietății Publice", "2003000000072", "approved", 4),
     ("1003600008161", "Inspectoratul General de Poliție", "2003000000083", "submitted", 0),
 ]
+# Full months of usage and issued statements before the current month.
+BILLED_MONTHS = 2
 _SERVICES = ("Informare privind serviciile publice", "Asistență pentru servicii electronice")
 
 
@@ -186,32 +202,50 @@ def _submit(*, idno: str, name: str, contact: tuple[str, str, str], mode: str = 
     )
 
 
-def _approve_tariffs(*, admin: User, reviewer: User) -> None:
-    """AGE drafts and submits the default schedule's first version; the Chancellery approves
-    it, so that contracts can be signed."""
+def _tariff_components(*, subscription: str, seat: str) -> list[ComponentInput]:
     kind = TariffComponent.Kind
+    return [ComponentInput(kind.SUBSCRIPTION, subscription, hub_multiplier="0.8000"),
+            ComponentInput(kind.SEAT, seat), ComponentInput(kind.TICKET, "2.5000"),
+            ComponentInput(kind.CALL_MINUTE, "0.4500"),
+            ComponentInput(kind.STORAGE_GB_MONTH, "1.2000", allowance_gb="50")]
+
+
+def _approve_tariffs(*, admin: User, reviewer: User, since: date) -> TariffScheduleVersion:
+    """AGE drafts and submits the default schedule's first version (in force from the start of
+    the year of ``since``); the Chancellery approves it, so that contracts can be signed."""
     version = tariff_version_draft(
         schedule=tariff_schedule_get(code=settings.CONTRACT_DEFAULT_TARIFF_CODE),
-        effective_from=timezone.localdate().replace(month=1, day=1), effective_to=None,
+        effective_from=since.replace(month=1, day=1), effective_to=None,
         vat_treatment=TariffScheduleVersion.Vat.EXEMPT, vat_rate=None, actor=admin,
-        components=[ComponentInput(kind.SUBSCRIPTION, "1500.0000", hub_multiplier="0.8000"),
-                    ComponentInput(kind.SEAT, "350.0000"), ComponentInput(kind.TICKET, "2.5000"),
-                    ComponentInput(kind.CALL_MINUTE, "0.4500"),
-                    ComponentInput(kind.STORAGE_GB_MONTH, "1.2000", allowance_gb="50")])
+        components=_tariff_components(subscription="1500.0000", seat="350.0000"))
     tariff_version_submit(version=version, actor=admin)
-    tariff_version_approve(version=version, decision_number="CS-14/2026",
-                           decision_date=timezone.localdate(),
-                           decision_document=_pdf("decizia-cancelariei.pdf"), actor=reviewer)
+    return tariff_version_approve(version=version, decision_number="CS-14/2026",
+                                  decision_date=timezone.localdate(),
+                                  decision_document=_pdf("decizia-cancelariei.pdf"),
+                                  actor=reviewer)
 
 
-def _onboard(*, request: ConnectionRequest, slug: str, admin: User,
-             hand_over: bool) -> Tenant:
-    """Approve, sign and provision, exactly as AGE does in the console."""
+def _propose_tariffs(*, admin: User, approved: TariffScheduleVersion) -> None:
+    """AGE's next version (from next January, new prices) waits for the Chancellery: its
+    queue is not empty and the console's what-if can apply it to a past month."""
+    draft = tariff_version_new_from(version=approved, actor=admin)
+    tariff_version_update(
+        version=draft, effective_from=date(timezone.localdate().year + 1, 1, 1),
+        effective_to=None, vat_treatment=approved.vat_treatment, vat_rate=approved.vat_rate,
+        components=_tariff_components(subscription="1650.0000", seat="320.0000"), actor=admin)
+    tariff_version_submit(version=draft, actor=admin)
+
+
+def _onboard(*, request: ConnectionRequest, slug: str, admin: User, hand_over: bool,
+             effective_date: date) -> Tenant:
+    """Approve, sign and provision, exactly as AGE does in the console. The contract may be in
+    force from a past day (the service allows it; the hand-over term runs from the
+    signature)."""
     connection_request_approve(connection_request=request, actor=admin,
                                note="Cererea corespunde cerințelor.")
     contract = Contract.objects.get(request=request)
     contract_update_draft(contract=contract, tenant_slug=slug, tariff_code=contract.tariff_code,
-                          effective_date=timezone.localdate(), term_months=36,
+                          effective_date=effective_date, term_months=36,
                           services=contract.services, channels=contract.channels, actor=admin)
     contract_sign(contract=contract, age_signer_name="Ion Rusu",
                   age_signer_position="Director, AGE", provider_signer_name="Conducătorul",
@@ -278,6 +312,35 @@ def _limited_access(*, admin: User, tenants: dict[str, Tenant], password: str) -
             valid_until=timezone.now() + timedelta(days=access.days) if access.days else None)
 
 
+def _backdate_onboarding(*, tenants: Sequence[Tenant], since: date) -> None:
+    """The tenants have been working since ``since``: their people without an end date
+    (temporary access stays as granted) and the hub's member institutions joined that day."""
+    start = datetime.combine(since, time.min, tzinfo=local_zone())
+    Membership.objects.filter(tenant__in=tenants, valid_until__isnull=True,
+                              ended_at__isnull=True).update(valid_from=start)
+    HubMembership.objects.filter(hub__in=tenants).update(joined_at=start)
+
+
+def _billing_history(*, admin: User, tenants: Sequence[Tenant], since: date) -> None:
+    """What the nightly metering and AGE's monthly run would have left: every day from
+    ``since`` to yesterday metered, the hub's cost shared by operator seats, and the full
+    months' statements issued."""
+    yesterday = timezone.localdate() - timedelta(days=1)
+    for tenant in tenants:
+        day = since
+        while day <= yesterday:
+            usage_meter_tenant_day(tenant=tenant, day=day)
+            day += timedelta(days=1)
+        if tenant.kind == Tenant.Kind.HUB:
+            hub_allocation_key_set(agreement=HubAgreement.objects.get(hub=tenant),
+                                   key=AllocationKey.SEATS, actor=admin)
+    for months in range(BILLED_MONTHS):
+        month = since + relativedelta(months=months)
+        for contract in Contract.objects.filter(tenant__in=tenants).order_by("number"):
+            statement_issue(statement=statement_generate(contract=contract, month=month,
+                                                         actor=admin), actor=admin)
+
+
 @transaction.atomic
 def demo_load(*, password: str) -> None:
     """Create the demo platform. Call only on an empty platform.
@@ -289,7 +352,8 @@ def demo_load(*, password: str) -> None:
     users = {email: _user(email, first, last, password, roles)
              for email, first, last, roles in _PLATFORM_USERS}
     admin = users[_PLATFORM_USERS[0][0]]
-    _approve_tariffs(admin=admin, reviewer=users["tarife@gov.md"])
+    since = timezone.localdate().replace(day=1) - relativedelta(months=BILLED_MONTHS)
+    tariff = _approve_tariffs(admin=admin, reviewer=users["tarife@gov.md"], since=since)
 
     def contact(slug: str) -> tuple[str, str, str]:
         email, first, last, _roles = _TENANT_USERS[slug][0]
@@ -298,13 +362,14 @@ def demo_load(*, password: str) -> None:
     cnas_idno, cnas_name, _kind = _INSTITUTIONS["cnas"]
     provider = _onboard(request=_submit(idno=cnas_idno, name=cnas_name,
                                         contact=contact(PROVIDER_SLUG)),
-                        slug=PROVIDER_SLUG, admin=admin, hand_over=True)
+                        slug=PROVIDER_SLUG, admin=admin, hand_over=True, effective_date=since)
     hub_request = _submit(
         idno=_INSTITUTIONS["mmps"][0], name=_INSTITUTIONS["mmps"][1],
         contact=contact(HUB_SLUG), mode="hub", coordinator_idno=_INSTITUTIONS["mmps"][0],
         member_idnos=[_INSTITUTIONS["anofm"][0], _INSTITUTIONS["anas"][0]],
         agreement_number="AI-2026/14", agreement_date=date(2026, 9, 1))
-    hub = _onboard(request=hub_request, slug=HUB_SLUG, admin=admin, hand_over=False)
+    hub = _onboard(request=hub_request, slug=HUB_SLUG, admin=admin, hand_over=False,
+                   effective_date=since)
 
     for tenant in (provider, hub):
         for position, (email, first, last, roles) in enumerate(_TENANT_USERS[tenant.slug]):
@@ -318,4 +383,7 @@ def demo_load(*, password: str) -> None:
             Membership.objects.create(user=user, tenant=tenant, roles=list(roles))
     _limited_access(admin=admin, tenants={provider.slug: provider, hub.slug: hub},
                     password=password)
+    _backdate_onboarding(tenants=(provider, hub), since=since)
+    _billing_history(admin=admin, tenants=(provider, hub), since=since)
+    _propose_tariffs(admin=admin, approved=tariff)
     _other_requests(admin)

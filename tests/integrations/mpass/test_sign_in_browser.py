@@ -1,4 +1,4 @@
-"""Issue 5's "done when": in headless Chromium, a person signs in on a tenant host through the
+"""MPass end to end: in headless Chromium, a person signs in on a tenant host through the
 local MPass (a real SAML round trip), works, and signs out through single logout.
 
 gunicorn and the test MPass (``sgsc mpass_idp``) run as processes of their own on the test

@@ -136,7 +136,8 @@ class HubAllocationKeyView(APIView):
 
 class BillingSummaryView(APIView):
     """The Chancellery console's month: issued amounts by provider and component, usage by
-    metric."""
+    metric (the month's sum of daily records: seat-days for ``seats``, GB-days for
+    ``storage_gb``)."""
 
     permission_classes = [READ]
 

@@ -28,7 +28,7 @@ from sgsc.billing.statements.selectors import (
     statement_list,
 )
 from sgsc.billing.statements.services import statement_compute
-from sgsc.billing.usage.models import Metric
+from sgsc.billing.usage.models import MONTH_TOTAL_LABELS, Metric
 from sgsc.billing.usage.selectors import parse_month, previous_month, usage_records
 from sgsc.platform.access import capability_required
 from sgsc.platform.errors import ApplicationError
@@ -68,14 +68,14 @@ def console_usage(request: HttpRequest) -> HttpResponse:
     month = _month(request)
     overview = console_month(month=month)
     components = [kind for kind in COMPONENT_ORDER if kind in overview.component_totals]
-    metrics = list(Metric)
+    metrics = list(MONTH_TOTAL_LABELS.items())
     if request.GET.get("format") == "csv":
         header: list[object] = [_("Prestator"), *[str(COMPONENT_LABELS[c]) for c in components], _("Total"),
-                  *[str(m.label) for m in metrics]]
+                  *[str(label) for _m, label in metrics]]
         rows: list[list[object]] = [header]
         for row in overview.rows:
             rows.append([row.tenant.name, *[row.amounts.get(c, "") for c in components],
-                         row.total, *[row.usage.get(m, "") for m in metrics]])
+                         row.total, *[row.usage.get(m, "") for m, _label in metrics]])
         return _csv_response(month, rows, name="utilizare-si-costuri")
     query = f"?luna={month:%Y-%m}"
     by_provider = bar_chart(title=_("Total pe prestatori (MDL)"), items=[
@@ -110,7 +110,7 @@ def console_provider(request: HttpRequest, slug: str) -> HttpResponse:
                   r.computed_at.isoformat(), r.pk] for r in records]
         return _csv_response(month, rows, name=f"utilizare-{tenant.slug}")
     statements = (statement_list(tenant=tenant, month=month, issued_only=True)
-                  .prefetch_related("lines__version__schedule"))
+                  .prefetch_related("lines__version__schedule", "allocations__institution"))
     page = Paginator(records, 50).get_page(request.GET.get("pagina"))
     return render(request, "statements/console_provider.html", {
         "tenant": tenant, "month": month, "statements": statements, "page": page,

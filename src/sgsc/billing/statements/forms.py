@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sgsc.billing.statements.models import AllocationKey
-from sgsc.billing.statements.selectors import approved_versions, contracts_billable
+from sgsc.billing.statements.selectors import contracts_billable, what_if_versions
 from sgsc.billing.tariffs.models import TariffScheduleVersion
 from sgsc.billing.usage.selectors import parse_month
 from sgsc.provisioning.contracts.models import Contract
@@ -59,13 +59,18 @@ class AllocationKeyForm(forms.Form):
     key = forms.ChoiceField(label=_("Cheia de repartizare"), choices=AllocationKey.choices)
 
 
+class VersionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: TariffScheduleVersion) -> str:
+        return f"{obj} · {obj.get_status_display()}"
+
+
 class WhatIfForm(forms.Form):
     month = MonthField(label=_("Luna"))
-    version = forms.ModelChoiceField(label=_("Versiunea grilei aplicată"),
-                                     queryset=TariffScheduleVersion.objects.none())
+    version = VersionChoiceField(label=_("Versiunea grilei aplicată"),
+                                 queryset=TariffScheduleVersion.objects.none())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["version"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
-        field.queryset = approved_versions()
+        field.queryset = what_if_versions()

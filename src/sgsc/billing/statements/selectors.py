@@ -20,6 +20,9 @@ from sgsc.platform.errors import NotFound
 from sgsc.provisioning.contracts.models import Contract
 from sgsc.tenants.models import Tenant
 
+# A month or a provider with nothing issued shows "0,00" like the amounts next to it.
+NO_AMOUNT = Decimal("0.00")
+
 
 def statement_list(*, tenant: Tenant | None = None, month: date | None = None,
                    status: str = "", kind: str = "",
@@ -55,8 +58,11 @@ def contracts_billable(*, month: date) -> QuerySet[Contract]:
             .order_by("number"))
 
 
-def approved_versions() -> QuerySet[TariffScheduleVersion]:
-    return (TariffScheduleVersion.objects.filter(status=TariffScheduleVersion.Status.APPROVED)
+def what_if_versions() -> QuerySet[TariffScheduleVersion]:
+    """The versions the what-if may apply: the approved ones and those awaiting the
+    Chancellery's decision (what a submitted schedule would cost is part of reviewing it)."""
+    status = TariffScheduleVersion.Status
+    return (TariffScheduleVersion.objects.filter(status__in=[status.APPROVED, status.SUBMITTED])
             .select_related("schedule").order_by("schedule__code", "number"))
 
 
@@ -68,7 +74,7 @@ def _live() -> Q:
 class ConsoleRow:
     tenant: Tenant
     amounts: dict[str, Decimal] = field(default_factory=dict)
-    total: Decimal = Decimal(0)
+    total: Decimal = NO_AMOUNT
     usage: dict[str, Decimal] = field(default_factory=dict)
 
 
@@ -100,7 +106,7 @@ def console_month(*, month: date) -> ConsoleMonth:
         rows.setdefault(tenant_id, ConsoleRow(tenant=tenants[tenant_id])).usage = usage
     ordered = sorted(rows.values(), key=lambda row: (-row.total, row.tenant.name))
     return ConsoleMonth(month=first, rows=ordered, component_totals=dict(component_totals),
-                        total=sum((row.total for row in ordered), Decimal(0)))
+                        total=sum((row.total for row in ordered), NO_AMOUNT))
 
 
 def console_trend(*, until: date, months: int = 12) -> list[tuple[date, Decimal]]:
@@ -115,4 +121,4 @@ def console_trend(*, until: date, months: int = 12) -> list[tuple[date, Decimal]
         StatementLine.objects.filter(_live(), statement__month__range=(firsts[0], firsts[-1]))
         .annotate(m=TruncMonth("statement__month")).values("m").annotate(total=Sum("total"))
         .values_list("m", "total"))
-    return [(first, totals.get(first, Decimal(0))) for first in firsts]
+    return [(first, totals.get(first, NO_AMOUNT)) for first in firsts]

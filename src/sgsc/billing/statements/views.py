@@ -32,7 +32,7 @@ from sgsc.billing.statements.services import (
     statement_issue,
     statement_void,
 )
-from sgsc.billing.usage.models import Metric
+from sgsc.billing.usage.models import MONTH_TOTAL_LABELS
 from sgsc.billing.usage.selectors import (
     parse_month,
     previous_month,
@@ -210,7 +210,7 @@ def own_billing(request: HttpRequest) -> HttpResponse:
     page = Paginator(usage_records(month=month, tenant=tenant), 62).get_page(
         request.GET.get("pagina"))
     return render(request, "statements/own.html", {
-        "month": month, "totals": [(m.label, totals.get(m.value)) for m in Metric],
+        "month": month, "totals": [(label, totals.get(metric)) for metric, label in MONTH_TOTAL_LABELS.items()],
         "page": page, "query": f"luna={month:%Y-%m}",
         "statements": selectors.statement_list(tenant=tenant, issued_only=True)[:36],
     })

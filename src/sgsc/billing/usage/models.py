@@ -19,6 +19,16 @@ class Metric(models.TextChoices):
     CALL_MINUTES = "call_minutes", _("Minute de apel")
 
 
+# A month's total is the sum of its daily records: for seats and storage that is seat-days and
+# GB-days (what the statement divides by the days of the month), never seats or GB.
+MONTH_TOTAL_LABELS = {
+    Metric.SEATS: _("Locuri de operator (loc-zile)"),
+    Metric.STORAGE_GB: _("Stocare (GB-zile)"),
+    Metric.TICKETS_HANDLED: _("Solicitări tratate"),
+    Metric.CALL_MINUTES: _("Minute de apel"),
+}
+
+
 class UsageRecord(models.Model):
     class Kind(models.TextChoices):
         ORIGINAL = "original", _("Măsurare")

@@ -27,6 +27,8 @@ ACTION_FAMILIES: list[tuple[str, Any]] = [
     ("account", _("Conturi")),
     ("audit", _("Jurnalul de audit")),
     ("auth", _("Autentificare și sesiuni")),
+    ("billing", _("Facturare")),
+    ("calendar", _("Calendarul zilelor lucrătoare")),
     ("connection_request", _("Cereri de conectare")),
     ("contract", _("Contracte")),
     ("hub", _("Huburi")),
@@ -34,8 +36,14 @@ ACTION_FAMILIES: list[tuple[str, Any]] = [
     ("institution", _("Instituții")),
     ("membership", _("Drepturi de acces în spații")),
     ("onboarding", _("Termene de conectare")),
+    ("personal_data", _("Vizualizarea datelor personale")),
+    ("platform_person", _("Persoane în consola platformei")),
+    ("platform_roles", _("Roluri de platformă")),
     ("provisioning", _("Configurarea spațiilor")),
+    ("statement", _("Deconturi")),
+    ("tariff", _("Grile tarifare")),
     ("tenant", _("Spații (prestatori și huburi)")),
+    ("usage", _("Utilizare")),
     ("workspace", _("Profilul spațiului")),
 ]
 
