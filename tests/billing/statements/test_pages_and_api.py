@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from typing import Any
 
@@ -49,9 +51,13 @@ def test_console_shows_the_month_with_charts_and_drills_down(signed_in, issued) 
     assert issued.number in drill.content.decode()
     seat_record = UsageRecord.objects.filter(tenant=issued.tenant, metric="seats").first()
     assert f'id="u{seat_record.pk}"' in drill.content.decode()
-    csv = client.get("/cancelarie/utilizare/?luna=2026-03&format=csv")
-    assert csv["Content-Type"].startswith("text/csv")
-    assert "Prestatorul A de test" in csv.content.decode()
+    export = client.get("/cancelarie/utilizare/?luna=2026-03&format=csv")
+    assert export["Content-Type"] == "text/csv; charset=utf-8"
+    assert export.content.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads UTF-8
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "Prestator" and "Total" in rows[0]
+    provider = next(row for row in rows if row[0] == "Prestatorul A de test")
+    assert provider[rows[0].index("Total")] == "2212.00"
     assert AuditEvent.objects.filter(action="billing.console.export").exists()
 
 
@@ -95,7 +101,12 @@ def test_age_generates_issues_and_voids_through_pages(signed_in, tenants) -> Non
     assert response.status_code == 302 and note.number.startswith("CN-")
     pdf = client.get(f"/facturare/deconturi/{note.pk}/pdf/")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    assert client.get(f"/facturare/deconturi/{statement.pk}/csv/").status_code == 200
+    document = client.get(f"/facturare/deconturi/{statement.pk}/csv/")
+    assert document.status_code == 200 and document.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(document.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:2] == ["Număr", "Luna"]
+    assert rows[1][:2] == [statement.number, "2026-03"]
+    assert rows[2] == [] and rows[3][0] == "Componenta"
 
 
 def test_metering_page_meters_one_tenant(signed_in, tenants) -> None:  # type: ignore[no-untyped-def]

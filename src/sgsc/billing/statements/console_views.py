@@ -4,8 +4,6 @@ total to a provider and its usage records; a what-if with another approved tarif
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from django.core.paginator import Paginator
@@ -31,6 +29,7 @@ from sgsc.billing.statements.services import statement_compute
 from sgsc.billing.usage.models import MONTH_TOTAL_LABELS, Metric
 from sgsc.billing.usage.selectors import parse_month, previous_month, usage_records
 from sgsc.platform.access import capability_required
+from sgsc.platform.csv_export import csv_response
 from sgsc.platform.errors import ApplicationError
 from sgsc.shared_apps.audit.services import audit_record
 from sgsc.shared_apps.identity.roles import Capability
@@ -52,14 +51,11 @@ def _tenant(slug: str) -> Tenant:
     return tenant
 
 
-def _csv_response(month: date, rows: list[list[object]], *, name: str) -> HttpResponse:
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
+def _csv_export(month: date, header: list[object], rows: list[list[object]], *,
+                name: str) -> HttpResponse:
     audit_record(action="billing.console.export", tenant=None, object_type="month",
                  object_id=month.strftime("%Y-%m"), details={"export": name})
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{month:%Y-%m}.csv"'
-    return response
+    return csv_response(f"{name}-{month:%Y-%m}.csv", header, rows)
 
 
 @capability_required(REVIEW)
@@ -70,13 +66,11 @@ def console_usage(request: HttpRequest) -> HttpResponse:
     components = [kind for kind in COMPONENT_ORDER if kind in overview.component_totals]
     metrics = list(MONTH_TOTAL_LABELS.items())
     if request.GET.get("format") == "csv":
-        header: list[object] = [_("Prestator"), *[str(COMPONENT_LABELS[c]) for c in components], _("Total"),
-                  *[str(label) for _m, label in metrics]]
-        rows: list[list[object]] = [header]
-        for row in overview.rows:
-            rows.append([row.tenant.name, *[row.amounts.get(c, "") for c in components],
-                         row.total, *[row.usage.get(m, "") for m, _label in metrics]])
-        return _csv_response(month, rows, name="utilizare-si-costuri")
+        header: list[object] = [_("Prestator"), *[COMPONENT_LABELS[c] for c in components],
+                                _("Total"), *[label for _m, label in metrics]]
+        rows: list[list[object]] = [[row.tenant.name, *[row.amounts.get(c, "") for c in components], row.total,
+                 *[row.usage.get(m, "") for m, _label in metrics]] for row in overview.rows]
+        return _csv_export(month, header, rows, name="utilizare-si-costuri")
     query = f"?luna={month:%Y-%m}"
     by_provider = bar_chart(title=_("Total pe prestatori (MDL)"), items=[
         (row.tenant.name, row.total,
@@ -104,11 +98,11 @@ def console_provider(request: HttpRequest, slug: str) -> HttpResponse:
     metric = request.GET.get("indicator", "")
     records = usage_records(month=month, tenant=tenant, metric=metric)
     if request.GET.get("format") == "csv":
-        rows: list[list[object]] = [[_("Ziua"), _("Indicator"), _("Cantitate"), _("Tip"),
-                                     _("Corectează"), _("Motivul"), _("Calculat la"), "id"]]
-        rows += [[r.day, r.metric, r.quantity, r.kind, r.adjusts_id or "", r.reason,
-                  r.computed_at.isoformat(), r.pk] for r in records]
-        return _csv_response(month, rows, name=f"utilizare-{tenant.slug}")
+        header: list[object] = [_("Ziua"), _("Indicator"), _("Cantitate"), _("Tip"),
+                                _("Corectează"), _("Motivul"), _("Calculat la"), "id"]
+        rows: list[list[object]] = [[r.day, r.metric, r.quantity, r.kind, r.adjusts_id or "",
+                                     r.reason, r.computed_at.isoformat(), r.pk] for r in records]
+        return _csv_export(month, header, rows, name=f"utilizare-{tenant.slug}")
     statements = (statement_list(tenant=tenant, month=month, issued_only=True)
                   .prefetch_related("lines__version__schedule", "allocations__institution"))
     page = Paginator(records, 50).get_page(request.GET.get("pagina"))

@@ -3,8 +3,6 @@ CSV (one row per line, then the allocations)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from typing import Any
 
@@ -43,28 +41,31 @@ def statement_pdf_bytes(*, statement: Statement) -> bytes:
     return pdf
 
 
-def statement_csv_text(*, statement: Statement) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Număr"), _("Luna"), _("Prestator"), _("Stare"), _("Valoare fără TVA"),
-                     _("TVA"), _("Total")])
-    writer.writerow([statement.number, statement.month.strftime("%Y-%m"), statement.tenant.name,
-                     statement.get_status_display(), statement.net_amount, statement.vat_amount,
-                     statement.total])
-    writer.writerow([])
-    writer.writerow([_("Componenta"), _("Versiunea grilei"), _("De la"), _("Până la"),
-                     _("Cantitate"), _("Unitate"), _("Preț unitar"), _("Coeficient hub"),
-                     _("Valoare"), _("TVA"), _("Total"), _("Înregistrări de utilizare")])
-    for line in statement.lines.select_related("version__schedule"):
-        writer.writerow([COMPONENT_LABELS.get(line.component, line.component), str(line.version),
-                         line.period_start, line.period_end, line.quantity, line.unit,
-                         line.unit_price, line.hub_multiplier, line.amount, line.vat_amount,
-                         line.total, " ".join(str(pk) for pk in line.usage_record_ids)])
+def statement_csv_header() -> list[Any]:
+    return [_("Număr"), _("Luna"), _("Prestator"), _("Stare"), _("Valoare fără TVA"), _("TVA"),
+            _("Total")]
+
+
+def statement_csv_rows(*, statement: Statement) -> list[list[Any]]:
+    """The rows under ``statement_csv_header``: the totals, then one row per line, then the
+    allocations (each part after an empty row and its own header)."""
+    rows: list[list[Any]] = [
+        [statement.number, statement.month.strftime("%Y-%m"), statement.tenant.name,
+         statement.get_status_display(), statement.net_amount, statement.vat_amount,
+         statement.total],
+        [],
+        [_("Componenta"), _("Versiunea grilei"), _("De la"), _("Până la"), _("Cantitate"),
+         _("Unitate"), _("Preț unitar"), _("Coeficient hub"), _("Valoare"), _("TVA"),
+         _("Total"), _("Înregistrări de utilizare")],
+    ]
+    rows += [[COMPONENT_LABELS.get(line.component, line.component), str(line.version),
+              line.period_start, line.period_end, line.quantity, line.unit, line.unit_price,
+              line.hub_multiplier, line.amount, line.vat_amount, line.total,
+              " ".join(str(pk) for pk in line.usage_record_ids)]
+             for line in statement.lines.select_related("version__schedule")]
     allocations = list(statement.allocations.select_related("institution"))
     if allocations:
-        writer.writerow([])
-        writer.writerow([_("Instituția"), "IDNO", _("Pondere"), _("Suma")])
-        for share in allocations:
-            writer.writerow([share.institution.name, share.institution.idno, share.weight,
-                             share.amount])
-    return out.getvalue()
+        rows += [[], [_("Instituția"), "IDNO", _("Pondere"), _("Suma")]]
+        rows += [[share.institution.name, share.institution.idno, share.weight, share.amount]
+                 for share in allocations]
+    return rows

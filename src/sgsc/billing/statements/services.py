@@ -33,11 +33,10 @@ from sgsc.billing.tariffs.models import TariffSchedule, TariffScheduleVersion
 from sgsc.billing.tariffs.selectors import tariff_version_effective
 from sgsc.billing.usage.models import Metric, UsageRecord
 from sgsc.billing.usage.selectors import month_bounds
-from sgsc.billing.usage.services import audited_refusal
 from sgsc.platform.errors import Conflict, InvalidInput
 from sgsc.provisioning.contracts.models import Contract
 from sgsc.provisioning.numbering import yearly_number_take
-from sgsc.shared_apps.audit.services import audit_record
+from sgsc.shared_apps.audit.services import audit_record, audited_refusal
 from sgsc.shared_apps.identity.models import User
 from sgsc.shared_apps.institutions.models import HubAgreement, HubMembership
 from sgsc.shared_apps.workdays.selectors import local_date
@@ -188,7 +187,7 @@ def _store_allocations(statement: Statement, *, usage: list[UsageRow]) -> None:
 def statement_generate(*, contract: Contract, month: date, actor: User | None) -> Statement:
     """The month's draft statement of ``contract`` (a draft already there is recomputed)."""
     details: dict[str, Any] = {"contract": contract.number, "month": month.strftime("%Y-%m")}
-    with audited_refusal(action="statement.generate", actor=actor, object_type="contract",
+    with audited_refusal(action="statement.generate", tenant=None, actor=actor, object_type="contract",
                          object_id=contract.pk, details=details), transaction.atomic():
         Contract.objects.select_for_update().filter(pk=contract.pk).first()
         first = month.replace(day=1)
@@ -222,7 +221,7 @@ def statement_generate(*, contract: Contract, month: date, actor: User | None) -
 
 def statement_issue(*, statement: Statement, actor: User | None) -> Statement:
     """Number the draft (S-YYYY-NNNNNN, gap-free within the year of issue) and freeze it."""
-    with audited_refusal(action="statement.issue", actor=actor, object_type="statement",
+    with audited_refusal(action="statement.issue", tenant=None, actor=actor, object_type="statement",
                          object_id=statement.pk), transaction.atomic():
         locked = Statement.objects.select_for_update().get(pk=statement.pk)
         if locked.status != Statement.Status.DRAFT:
@@ -244,7 +243,7 @@ def statement_issue(*, statement: Statement, actor: User | None) -> Statement:
 def statement_void(*, statement: Statement, reason: str, actor: User | None) -> Statement:
     """Void an issued statement: it stays as it was, marked void, and a credit note
     (CN-YYYY-NNNNNN) with every line and allocation negated cancels it. Returns the note."""
-    with audited_refusal(action="statement.void", actor=actor, object_type="statement",
+    with audited_refusal(action="statement.void", tenant=None, actor=actor, object_type="statement",
                          object_id=statement.pk), transaction.atomic():
         reason = reason.strip()
         if not reason:
@@ -288,7 +287,7 @@ def hub_allocation_key_set(*, agreement: HubAgreement, key: str,
                            actor: User | None) -> HubAllocationKey:
     """Choose how the hub's statements are shared among its members from now on (issued
     statements keep the key they were computed with)."""
-    with audited_refusal(action="hub.allocation_key.set", actor=actor,
+    with audited_refusal(action="hub.allocation_key.set", tenant=None, actor=actor,
                          object_type="hub_agreement", object_id=agreement.pk,
                          details={"key": key}), transaction.atomic():
         if key not in AllocationKey.values:

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 from sgsc.billing.statements import selectors
 from sgsc.billing.statements.documents import (
     COMPONENT_LABELS,
-    statement_csv_text,
+    statement_csv_header,
+    statement_csv_rows,
     statement_pdf_bytes,
 )
 from sgsc.billing.statements.forms import (
@@ -40,6 +41,7 @@ from sgsc.billing.usage.selectors import (
     usage_records,
 )
 from sgsc.platform.access import capability_required
+from sgsc.platform.csv_export import csv_response
 from sgsc.platform.errors import ApplicationError
 from sgsc.shared_apps.audit.services import CURRENT_TENANT, audit_record
 from sgsc.shared_apps.identity.roles import Capability
@@ -169,9 +171,8 @@ def _download(request: HttpRequest, pk: int, *, fmt: str) -> HttpResponse:
                                 content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
     else:
-        response = HttpResponse(statement_csv_text(statement=statement),
-                                content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        response = csv_response(f"{name}.csv", statement_csv_header(),
+                                statement_csv_rows(statement=statement))
     return response
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -32,8 +31,8 @@ from sgsc.billing.tariffs.services import (
     tariff_version_submit,
     tariff_version_update,
 )
+from sgsc.billing.tariffs.views import schedule_or_404, version_or_404
 from sgsc.platform.api.permissions import capability_required
-from sgsc.platform.errors import ApplicationError
 from sgsc.shared_apps.identity.roles import Capability
 
 _MANAGE = capability_required(Capability.TARIFFS_MANAGE)
@@ -41,22 +40,8 @@ _REVIEW = capability_required(Capability.TARIFFS_REVIEW)
 _READ = _MANAGE | _REVIEW
 
 
-def _schedule(code: str) -> TariffSchedule:
-    try:
-        return selectors.tariff_schedule_get(code=code)
-    except ApplicationError as error:
-        raise Http404 from error
-
-
-def _version(pk: int) -> TariffScheduleVersion:
-    try:
-        return selectors.tariff_version_get(pk=pk)
-    except ApplicationError as error:
-        raise Http404 from error
-
-
 def _fresh(pk: int) -> Response:
-    return Response(TariffVersionSerializer(_version(pk)).data)
+    return Response(TariffVersionSerializer(version_or_404(pk)).data)
 
 
 class ScheduleListView(generics.ListAPIView[TariffSchedule]):
@@ -95,7 +80,7 @@ class VersionListView(generics.ListAPIView[TariffScheduleVersion]):
         return [_MANAGE()] if self.request.method == "POST" else [_READ()]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.tariff_version_list(schedule=_schedule(self.kwargs["code"])
+        return selectors.tariff_version_list(schedule=schedule_or_404(self.kwargs["code"])
                                              ).prefetch_related("returns__returned_by")
 
     @extend_schema(request=TariffVersionInputSerializer, responses={201: TariffVersionSerializer},
@@ -105,10 +90,10 @@ class VersionListView(generics.ListAPIView[TariffScheduleVersion]):
     def post(self, request: Request, code: str) -> Response:
         payload = TariffVersionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        version = tariff_version_draft(schedule=_schedule(code),
+        version = tariff_version_draft(schedule=schedule_or_404(code),
                                        actor=request.user,  # type: ignore[arg-type]
                                        **payload.service_values())
-        return Response(TariffVersionSerializer(_version(version.pk)).data,
+        return Response(TariffVersionSerializer(version_or_404(version.pk)).data,
                         status=status.HTTP_201_CREATED)
 
 
@@ -127,14 +112,14 @@ class VersionDetailView(APIView):
     def put(self, request: Request, pk: int) -> Response:
         payload = TariffVersionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        tariff_version_update(version=_version(pk), actor=request.user,  # type: ignore[arg-type]
+        tariff_version_update(version=version_or_404(pk), actor=request.user,  # type: ignore[arg-type]
                               **payload.service_values())
         return _fresh(pk)
 
     @extend_schema(responses={204: None},
                    description="Șterge un proiect netransmis niciodată.")
     def delete(self, request: Request, pk: int) -> Response:
-        tariff_version_delete(version=_version(pk), actor=request.user)  # type: ignore[arg-type]
+        tariff_version_delete(version=version_or_404(pk), actor=request.user)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -145,7 +130,7 @@ class VersionSubmitView(APIView):
                    description="Transmite versiunea Cancelariei de Stat. Erori: "
                                "`overlapping_period`, `no_components`, `version_frozen`.")
     def post(self, request: Request, pk: int) -> Response:
-        tariff_version_submit(version=_version(pk), actor=request.user)  # type: ignore[arg-type]
+        tariff_version_submit(version=version_or_404(pk), actor=request.user)  # type: ignore[arg-type]
         return _fresh(pk)
 
 
@@ -161,7 +146,7 @@ class VersionApproveView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         payload = TariffApproveSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        tariff_version_approve(version=_version(pk), actor=request.user,  # type: ignore[arg-type]
+        tariff_version_approve(version=version_or_404(pk), actor=request.user,  # type: ignore[arg-type]
                                **payload.validated_data)
         return _fresh(pk)
 
@@ -175,7 +160,7 @@ class VersionReturnView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         payload = TariffReturnInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        tariff_version_return(version=_version(pk), actor=request.user,  # type: ignore[arg-type]
+        tariff_version_return(version=version_or_404(pk), actor=request.user,  # type: ignore[arg-type]
                               comments=payload.validated_data["comments"])
         return _fresh(pk)
 
@@ -187,7 +172,7 @@ class VersionNewFromView(APIView):
                    description="Copiază o versiune aprobată într-un proiect nou (singurul mod "
                                "de a schimba tarifele aprobate).")
     def post(self, request: Request, pk: int) -> Response:
-        draft = tariff_version_new_from(version=_version(pk),
+        draft = tariff_version_new_from(version=version_or_404(pk),
                                         actor=request.user)  # type: ignore[arg-type]
-        return Response(TariffVersionSerializer(_version(draft.pk)).data,
+        return Response(TariffVersionSerializer(version_or_404(draft.pk)).data,
                         status=status.HTTP_201_CREATED)

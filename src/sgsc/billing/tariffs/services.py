@@ -8,8 +8,7 @@ schedule row first, so two versions of one schedule are never submitted or appro
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -29,10 +28,9 @@ from sgsc.billing.tariffs.models import (
     TariffScheduleVersion,
     TariffVersionReturn,
 )
-from sgsc.platform.errors import AccessDenied, ApplicationError, Conflict, InvalidInput
+from sgsc.platform.errors import AccessDenied, Conflict, InvalidInput
 from sgsc.provisioning.documents import is_pdf
-from sgsc.shared_apps.audit.models import AuditEvent
-from sgsc.shared_apps.audit.services import audit_record
+from sgsc.shared_apps.audit.services import audit_record, audited_refusal
 from sgsc.shared_apps.identity.models import User
 from sgsc.shared_apps.workdays.selectors import local_date
 
@@ -59,19 +57,6 @@ class _CleanComponent:
     unit_price: Decimal
     allowance_gb: Decimal
     hub_multiplier: Decimal
-
-
-@contextmanager
-def _audited_refusal(*, action: str, actor: User | None, object_type: str,
-                     object_id: str | int) -> Iterator[None]:
-    """Record a refused change (invariant 3) after its transaction has rolled back."""
-    try:
-        yield
-    except ApplicationError as error:
-        audit_record(action=action, outcome=AuditEvent.Outcome.FAILURE, actor=actor,
-                     tenant=None, object_type=object_type, object_id=object_id,
-                     details={"code": error.code, "fields": sorted(error.fields)})
-        raise
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,7 +230,7 @@ def _snapshot(version: TariffScheduleVersion) -> dict[str, Any]:
 
 def tariff_schedule_create(*, code: str, name: str, actor: User | None) -> TariffSchedule:
     clean_code, clean_name = code.strip().upper(), name.strip()
-    with _audited_refusal(action="tariff.schedule.create", actor=actor,
+    with audited_refusal(action="tariff.schedule.create", tenant=None, with_fields=True, actor=actor,
                           object_type="tariff_schedule", object_id=clean_code[:32]):
         errors: dict[str, list[str]] = {}
         if not clean_code or len(clean_code) > 32 or not all(
@@ -275,7 +260,7 @@ def tariff_version_draft(*, schedule: TariffSchedule, effective_from: date | Non
                          vat_rate: Decimal | str | None, components: Sequence[ComponentInput],
                          actor: User | None) -> TariffScheduleVersion:
     """A new draft version of ``schedule``, numbered after the last one."""
-    with _audited_refusal(action="tariff.version.draft", actor=actor,
+    with audited_refusal(action="tariff.version.draft", tenant=None, with_fields=True, actor=actor,
                           object_type="tariff_schedule", object_id=schedule.pk), \
             transaction.atomic():
         start, rate = _clean_terms(effective_from=effective_from, effective_to=effective_to,
@@ -298,7 +283,7 @@ def tariff_version_update(*, version: TariffScheduleVersion, effective_from: dat
                           vat_rate: Decimal | str | None, components: Sequence[ComponentInput],
                           actor: User | None) -> TariffScheduleVersion:
     """Replace the terms and components of a draft or returned version."""
-    with _audited_refusal(action="tariff.version.update", actor=actor,
+    with audited_refusal(action="tariff.version.update", tenant=None, with_fields=True, actor=actor,
                           object_type="tariff_version", object_id=version.pk), \
             transaction.atomic():
         locked = _lock(version)
@@ -322,7 +307,7 @@ def tariff_version_update(*, version: TariffScheduleVersion, effective_from: dat
 
 def tariff_version_delete(*, version: TariffScheduleVersion, actor: User | None) -> None:
     """Discard a draft that was never submitted (a returned one keeps its history)."""
-    with _audited_refusal(action="tariff.version.delete", actor=actor,
+    with audited_refusal(action="tariff.version.delete", tenant=None, with_fields=True, actor=actor,
                           object_type="tariff_version", object_id=version.pk), \
             transaction.atomic():
         locked = _lock(version)
@@ -338,7 +323,7 @@ def tariff_version_delete(*, version: TariffScheduleVersion, actor: User | None)
 def tariff_version_submit(*, version: TariffScheduleVersion,
                           actor: User | None) -> TariffScheduleVersion:
     """Send a draft (or a corrected returned version) to the Chancellery."""
-    with _audited_refusal(action="tariff.version.submit", actor=actor,
+    with audited_refusal(action="tariff.version.submit", tenant=None, with_fields=True, actor=actor,
                           object_type="tariff_version", object_id=version.pk), \
             transaction.atomic():
         locked = _lock(version)
@@ -360,7 +345,7 @@ def tariff_version_submit(*, version: TariffScheduleVersion,
 def tariff_version_new_from(*, version: TariffScheduleVersion,
                             actor: User | None) -> TariffScheduleVersion:
     """A new draft copied from an approved version: the only way to change approved tariffs."""
-    with _audited_refusal(action="tariff.version.new_from", actor=actor,
+    with audited_refusal(action="tariff.version.new_from", tenant=None, with_fields=True, actor=actor,
                           object_type="tariff_version", object_id=version.pk), \
             transaction.atomic():
         source = _lock(version)
@@ -436,7 +421,7 @@ def tariff_version_approve(*, version: TariffScheduleVersion, decision_number: s
                            decision_date: date | None, decision_document: UploadedFile | None,
                            actor: User | None) -> TariffScheduleVersion:
     """Approve a submitted version with the Chancellery's decision; it is frozen from now."""
-    with _audited_refusal(action="tariff.version.approve", actor=actor,
+    with audited_refusal(action="tariff.version.approve", tenant=None, with_fields=True, actor=actor,
                           object_type="tariff_version", object_id=version.pk):
         number, day, content = _check_decision(number=decision_number, day=decision_date,
                                                document=decision_document)
@@ -483,7 +468,7 @@ def _check_approvable(version: TariffScheduleVersion, actor: User | None) -> Non
 def tariff_version_return(*, version: TariffScheduleVersion, comments: str,
                           actor: User | None) -> TariffScheduleVersion:
     """Send a submitted version back to AGE with the Chancellery's comments."""
-    with _audited_refusal(action="tariff.version.return", actor=actor,
+    with audited_refusal(action="tariff.version.return", tenant=None, with_fields=True, actor=actor,
                           object_type="tariff_version", object_id=version.pk), \
             transaction.atomic():
         text = comments.strip()

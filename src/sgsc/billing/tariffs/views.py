@@ -51,14 +51,15 @@ def read_required(view: View) -> View:
     return wrapper
 
 
-def _schedule(code: str) -> TariffSchedule:
+# Shared with the API: an unknown schedule or version is a plain 404 on both.
+def schedule_or_404(code: str) -> TariffSchedule:
     try:
         return selectors.tariff_schedule_get(code=code)
     except ApplicationError as error:
         raise Http404 from error
 
 
-def _version(pk: int) -> TariffScheduleVersion:
+def version_or_404(pk: int) -> TariffScheduleVersion:
     try:
         return selectors.tariff_version_get(pk=pk)
     except ApplicationError as error:
@@ -109,7 +110,7 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
 @read_required
 @require_GET
 def schedule_detail(request: HttpRequest, code: str) -> HttpResponse:
-    schedule = _schedule(code)
+    schedule = schedule_or_404(code)
     page = Paginator(selectors.tariff_version_list(schedule=schedule), 25).get_page(
         request.GET.get("pagina"))
     return render(request, "tariffs/schedule_detail.html", {
@@ -120,7 +121,7 @@ def schedule_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @capability_required(MANAGE)
 def version_create(request: HttpRequest, code: str) -> HttpResponse:
-    schedule = _schedule(code)
+    schedule = schedule_or_404(code)
     form = VersionForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -167,13 +168,13 @@ def _detail(request: HttpRequest, version: TariffScheduleVersion, *,
 @read_required
 @require_GET
 def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, _version(pk))
+    return _detail(request, version_or_404(pk))
 
 
 @capability_required(MANAGE)
 @require_POST
 def version_update(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(pk)
+    version = version_or_404(pk)
     form = VersionForm(request.POST)
     if not form.is_valid():
         return _detail(request, version, edit_form=form, status=400)
@@ -181,7 +182,7 @@ def version_update(request: HttpRequest, pk: int) -> HttpResponse:
         tariff_version_update(version=version, actor=request.user,  # type: ignore[arg-type]
                               **form.service_values())
     except ApplicationError as error:
-        fresh = _version(pk)
+        fresh = version_or_404(pk)
         if not fresh.is_editable:  # no editor is shown for it: say why above the page
             messages.error(request, error.message)
         _errors_onto_form(form, error)
@@ -192,12 +193,12 @@ def version_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _simple_action(request: HttpRequest, pk: int, action: Callable[..., Any],
                    done: str) -> HttpResponse:
-    version = _version(pk)
+    version = version_or_404(pk)
     try:
         result = action(version=version, actor=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
-        return _detail(request, _version(pk), status=error.status_code)
+        return _detail(request, version_or_404(pk), status=error.status_code)
     messages.success(request, done)
     if isinstance(result, TariffScheduleVersion):
         return redirect("tariff-version-detail", pk=result.pk)
@@ -224,38 +225,42 @@ def version_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return _simple_action(request, pk, tariff_version_delete, _("Proiectul a fost șters."))
 
 
+def _review_action(request: HttpRequest, pk: int, form: ApproveForm | ReturnForm,
+                   action: Callable[..., Any], done: str, then: HttpResponse) -> HttpResponse:
+    """The Chancellery's decision on a version; refused, the page again with the form open."""
+
+    def refused(version: TariffScheduleVersion, status: int) -> HttpResponse:
+        return _detail(request, version, status=status,
+                       approve_form=form if isinstance(form, ApproveForm) else None,
+                       return_form=form if isinstance(form, ReturnForm) else None)
+
+    version = version_or_404(pk)
+    if not form.is_valid():
+        return refused(version, 400)
+    try:
+        action(version=version, actor=request.user, **form.cleaned_data)
+    except ApplicationError as error:
+        _errors_onto_form(form, error)
+        return refused(version_or_404(pk), error.status_code)
+    messages.success(request, done)
+    return then
+
+
 @capability_required(REVIEW)
 @require_POST
 def version_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(pk)
-    form = ApproveForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _detail(request, version, approve_form=form, status=400)
-    try:
-        tariff_version_approve(version=version, actor=request.user,  # type: ignore[arg-type]
-                               **form.cleaned_data)
-    except ApplicationError as error:
-        _errors_onto_form(form, error)
-        return _detail(request, _version(pk), approve_form=form, status=error.status_code)
-    messages.success(request, _("Versiunea a fost aprobată; de acum este înghețată."))
-    return redirect("tariff-version-detail", pk=pk)
+    return _review_action(request, pk, ApproveForm(request.POST, request.FILES),
+                          tariff_version_approve,
+                          _("Versiunea a fost aprobată; de acum este înghețată."),
+                          redirect("tariff-version-detail", pk=pk))
 
 
 @capability_required(REVIEW)
 @require_POST
 def version_return(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(pk)
-    form = ReturnForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, version, return_form=form, status=400)
-    try:
-        tariff_version_return(version=version, actor=request.user,  # type: ignore[arg-type]
-                              **form.cleaned_data)
-    except ApplicationError as error:
-        _errors_onto_form(form, error)
-        return _detail(request, _version(pk), return_form=form, status=error.status_code)
-    messages.success(request, _("Versiunea a fost returnată către AGE cu observațiile date."))
-    return redirect("tariff-pending")
+    return _review_action(request, pk, ReturnForm(request.POST), tariff_version_return,
+                          _("Versiunea a fost returnată către AGE cu observațiile date."),
+                          redirect("tariff-pending"))
 
 
 @capability_required(REVIEW)
@@ -268,7 +273,7 @@ def pending(request: HttpRequest) -> HttpResponse:
 @read_required
 @require_GET
 def decision_document(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(pk)
+    version = version_or_404(pk)
     if not version.decision_document:
         raise Http404
     audit_record(action="tariff.decision.download", tenant=None, object_type="tariff_version",

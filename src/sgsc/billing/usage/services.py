@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -16,27 +13,13 @@ from django_tenants.utils import schema_context
 
 from sgsc.billing.usage.meters import registered_meters
 from sgsc.billing.usage.models import Metric, UsageRecord
-from sgsc.platform.errors import ApplicationError, InvalidInput, NotFound
+from sgsc.platform.errors import InvalidInput, NotFound
 from sgsc.platform.queue import enqueue_on_commit
-from sgsc.shared_apps.audit.models import AuditEvent
-from sgsc.shared_apps.audit.services import audit_record
+from sgsc.shared_apps.audit.services import audit_record, audited_refusal
 from sgsc.shared_apps.identity.models import User
 from sgsc.shared_apps.workdays.selectors import local_date
 from sgsc.tenants.models import Tenant
 from sgsc.tenants.selectors import tenant_list_real
-
-
-@contextmanager
-def audited_refusal(*, action: str, actor: User | None, object_type: str,
-                    object_id: str | int, details: dict[str, Any] | None = None) -> Iterator[None]:
-    """Record a refused billing change (invariant 3) after its transaction has rolled back."""
-    try:
-        yield
-    except ApplicationError as error:
-        audit_record(action=action, outcome=AuditEvent.Outcome.FAILURE, actor=actor,
-                     tenant=None, object_type=object_type, object_id=object_id,
-                     details={"code": error.code, **(details or {})})
-        raise
 
 
 def usage_day_check(*, day: date) -> None:
@@ -99,7 +82,7 @@ def usage_meter_day(*, day: date, tenant_slug: str | None = None,
 def usage_meter_request(*, day: date, tenant: Tenant | None, actor: User | None) -> int:
     """A person asks for a day to be metered: one tenant now (returns the records made), or
     every tenant through the nightly job's fan-out, queued after commit (returns 0)."""
-    with audited_refusal(action="usage.meter.request", actor=actor, object_type="day",
+    with audited_refusal(action="usage.meter.request", tenant=None, actor=actor, object_type="day",
                          object_id=day.isoformat()):
         usage_day_check(day=day)
     if tenant is not None:
@@ -121,7 +104,7 @@ def usage_adjust(*, tenant: Tenant, day: date, metric: str, quantity: Decimal, r
     """Correct a recorded day: a new adjustment record holding the difference between
     ``quantity`` (the right figure) and what is recorded now. Nothing is overwritten."""
     details = {"day": day.isoformat(), "metric": metric, "quantity": str(quantity)}
-    with audited_refusal(action="usage.adjust", actor=actor, object_type="tenant",
+    with audited_refusal(action="usage.adjust", tenant=None, actor=actor, object_type="tenant",
                          object_id=tenant.pk, details=details), transaction.atomic():
         reason = reason.strip()
         if not reason:

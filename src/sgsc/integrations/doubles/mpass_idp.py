@@ -170,18 +170,26 @@ class TestIdentityProvider:
 
     def authn_request_parse(self, saml_request: str) -> AuthnRequest:
         """The SP's AuthnRequest, its signature checked (``ValueError`` when not valid)."""
-        unverified = authn_request_from_string(_decode(saml_request))
+        message: AuthnRequest = self._parse_signed(
+            saml_request, kind="AuthnRequest", from_string=authn_request_from_string,
+            parse=self.server.parse_authn_request)
+        return message
+
+    def _parse_signed(self, saml_request: str, *, kind: str, from_string: Callable[[str], Any],
+                      parse: Callable[[str, str], Any]) -> Any:
+        """An SP's request of ``kind`` (its issuer trusted first, so its key is known), its
+        signature checked; ``ValueError`` when it is not valid."""
+        unverified = from_string(_decode(saml_request))
         if unverified is None or unverified.issuer is None:
-            raise ValueError("not an AuthnRequest")
+            raise ValueError(f"no {kind} with an issuer")
         self.trust(unverified.issuer.text)
         try:
-            request = self.server.parse_authn_request(saml_request, BINDING_HTTP_POST)
+            request = parse(saml_request, BINDING_HTTP_POST)
         except Exception as exc:  # pysaml2 raises many kinds for a bad request
-            raise ValueError(f"AuthnRequest not valid: {exc!r}") from exc
+            raise ValueError(f"{kind} not valid: {exc!r}") from exc
         if request is None or not request.message.signature:
-            raise ValueError("AuthnRequest not signed")
-        message: AuthnRequest = request.message
-        return message
+            raise ValueError(f"{kind} not signed")
+        return request.message
 
     def authn_response(self, request: AuthnRequest, person: Person, *, sign: bool = True,
                        audience: str | None = None) -> str:
@@ -227,17 +235,9 @@ class TestIdentityProvider:
         return args["destination"], str(response)
 
     def _parse_logout_request(self, saml_request: str) -> LogoutRequest:
-        unverified = logout_request_from_string(_decode(saml_request))
-        if unverified is None or unverified.issuer is None:
-            raise ValueError("not a LogoutRequest")
-        self.trust(unverified.issuer.text)
-        try:
-            request = self.server.parse_logout_request(saml_request, BINDING_HTTP_POST)
-        except Exception as exc:  # pysaml2 raises many kinds for a bad request
-            raise ValueError(f"LogoutRequest not valid: {exc!r}") from exc
-        if request is None or not request.message.signature:
-            raise ValueError("LogoutRequest not signed")
-        message: LogoutRequest = request.message
+        message: LogoutRequest = self._parse_signed(
+            saml_request, kind="LogoutRequest", from_string=logout_request_from_string,
+            parse=self.server.parse_logout_request)
         return message
 
     # --- the web pages (WSGI) ------------------------------------------------------------

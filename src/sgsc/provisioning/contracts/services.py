@@ -10,8 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -27,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from sgsc.billing.tariffs.models import TariffSchedule
 from sgsc.billing.tariffs.selectors import tariff_schedule_get, tariff_version_effective
-from sgsc.platform.errors import ApplicationError, Conflict, InvalidInput, NotFound
+from sgsc.platform.errors import Conflict, InvalidInput, NotFound
 from sgsc.platform.queue import enqueue_on_commit
 from sgsc.provisioning.contracts.models import (
     Contract,
@@ -38,8 +37,7 @@ from sgsc.provisioning.contracts.models import (
 from sgsc.provisioning.documents import is_pdf
 from sgsc.provisioning.numbering import yearly_number_take
 from sgsc.provisioning.requests.models import Channel, ConnectionRequest
-from sgsc.shared_apps.audit.models import AuditEvent
-from sgsc.shared_apps.audit.services import audit_record
+from sgsc.shared_apps.audit.services import audit_record, audited_refusal
 from sgsc.shared_apps.identity.models import User
 from sgsc.shared_apps.workdays.selectors import deadline_after, local_date
 from sgsc.tenants.models import Tenant, validate_slug
@@ -62,19 +60,6 @@ _TRANSITIONS: dict[str, frozenset[str]] = {
 }
 # Suspension and termination need a reason and the legal basis (Annex 2 §37).
 _NEEDS_GROUNDS = frozenset({Contract.Status.SUSPENDED, Contract.Status.TERMINATED})
-
-
-@contextmanager
-def _audited_refusal(*, action: str, actor: User | None, object_type: str,
-                     object_id: str | int, details: dict[str, Any] | None = None) -> Iterator[None]:
-    """Record a refused change (invariant 3) after its transaction has rolled back."""
-    try:
-        yield
-    except ApplicationError as error:
-        audit_record(action=action, outcome=AuditEvent.Outcome.FAILURE, actor=actor,
-                     tenant=None, object_type=object_type, object_id=object_id,
-                     details={"code": error.code, **(details or {})})
-        raise
 
 
 def _not_draft(contract: Contract) -> Conflict:
@@ -131,7 +116,7 @@ def _clean_template_fields(*, title: str, body: str, effective_from: date | None
 def contract_template_create_version(*, title: str, body: str, effective_from: date,
                                      actor: User | None) -> ContractTemplate:
     """A new version of the standard contract; earlier versions stay as they were."""
-    with _audited_refusal(action="contract.template.create", actor=actor,
+    with audited_refusal(action="contract.template.create", tenant=None, actor=actor,
                           object_type="contract_template", object_id=""):
         clean_title = _clean_template_fields(title=title, body=body,
                                              effective_from=effective_from)
@@ -157,7 +142,7 @@ def contract_template_create_version(*, title: str, body: str, effective_from: d
 def contract_template_update(*, template: ContractTemplate, title: str, body: str,
                              effective_from: date, actor: User | None) -> ContractTemplate:
     """Correct a version no contract uses yet; a used version is never edited."""
-    with _audited_refusal(action="contract.template.update", actor=actor,
+    with audited_refusal(action="contract.template.update", tenant=None, actor=actor,
                           object_type="contract_template", object_id=template.pk):
         clean_title = _clean_template_fields(title=title, body=body,
                                              effective_from=effective_from)
@@ -256,7 +241,7 @@ def contract_draft_for_request(*, connection_request: ConnectionRequest,
 
     Runs inside the caller's transaction when there is one (the request's approval).
     """
-    with _audited_refusal(action="contract.draft", actor=actor,
+    with audited_refusal(action="contract.draft", tenant=None, actor=actor,
                           object_type="connection_request",
                           object_id=connection_request.pk), transaction.atomic():
         request = (ConnectionRequest.objects.select_for_update()
@@ -342,7 +327,7 @@ def contract_update_draft(*, contract: Contract, tenant_slug: str, tariff_code: 
                           services: Sequence[str], channels: Sequence[str],
                           actor: User | None) -> Contract:
     """Change the editable terms of a draft; a signed contract is never edited."""
-    with _audited_refusal(action="contract.update", actor=actor, object_type="contract",
+    with audited_refusal(action="contract.update", tenant=None, actor=actor, object_type="contract",
                           object_id=contract.pk), transaction.atomic():
         locked = Contract.objects.select_for_update().get(pk=contract.pk)
         if locked.status != Contract.Status.DRAFT:
@@ -421,7 +406,7 @@ def contract_sign(*, contract: Contract, age_signer_name: str, age_signer_positi
     Without an uploaded scan, the platform's own rendering (with the signers' names) is the
     signed document. The handover deadline is 10 working days from the signature.
     """
-    with _audited_refusal(action="contract.sign", actor=actor, object_type="contract",
+    with audited_refusal(action="contract.sign", tenant=None, actor=actor, object_type="contract",
                           object_id=contract.pk):
         signers = _check_signers(age_signer_name=age_signer_name,
                                  age_signer_position=age_signer_position,
@@ -523,7 +508,7 @@ def _transition(*, contract_pk: int, status: str, actor: User | None, reason: st
 def contract_set_status(*, contract: Contract, status: str, reason: str = "",
                         legal_basis: str = "", actor: User | None) -> Contract:
     """Suspend, terminate (both with reason and legal basis), reactivate or expire."""
-    with _audited_refusal(action="contract.status.change", actor=actor,
+    with audited_refusal(action="contract.status.change", tenant=None, actor=actor,
                           object_type="contract", object_id=contract.pk,
                           details={"to": status}):
         if status not in (Contract.Status.ACTIVE, Contract.Status.SUSPENDED,
@@ -554,7 +539,7 @@ def contract_mark_active(*, contract: Contract, tenant: Tenant,
                          actor: User | None = None) -> Contract:
     """Provisioning finished: the contract is in force and bound to its tenant. Running it
     again for the same tenant changes nothing."""
-    with _audited_refusal(action="contract.status.change", actor=actor,
+    with audited_refusal(action="contract.status.change", tenant=None, actor=actor,
                           object_type="contract", object_id=contract.pk,
                           details={"to": Contract.Status.ACTIVE, "tenant": tenant.slug}):
         def bind(locked: Contract) -> None:
@@ -573,7 +558,7 @@ def contract_mark_active(*, contract: Contract, tenant: Tenant,
 
 def contract_record_handover(*, contract: Contract, actor: User | None) -> Contract:
     """AGE has handed the access package over (Annex 1 §11); only once, after activation."""
-    with _audited_refusal(action="contract.handover", actor=actor, object_type="contract",
+    with audited_refusal(action="contract.handover", tenant=None, actor=actor, object_type="contract",
                           object_id=contract.pk), transaction.atomic():
         locked = Contract.objects.select_for_update().get(pk=contract.pk)
         if locked.handed_over_at is not None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
@@ -10,6 +12,7 @@ from django.utils import timezone
 
 from sgsc.integrations.mlog.services import mlog_outbox_add
 from sgsc.platform import context
+from sgsc.platform.errors import ApplicationError
 from sgsc.shared_apps.audit.hashing import event_digest
 from sgsc.shared_apps.audit.models import PLATFORM_CHAIN, AuditChainHead, AuditEvent
 from sgsc.shared_apps.identity.models import User
@@ -115,3 +118,26 @@ def audit_record(
         head.last_hash = event.hash
         head.save(update_fields=["last_sequence", "last_hash"])
     return event
+
+
+@contextmanager
+def audited_refusal(*, action: str, actor: User | None,
+                    tenant: Tenant | _CurrentTenant | None = CURRENT_TENANT, object_type: str,
+                    object_id: str | int = "", details: dict[str, Any] | None = None,
+                    with_fields: bool = False) -> Iterator[None]:
+    """Record a refused change (invariant 3) and let the error go on.
+
+    Wrap the whole change, transaction included: the ``ApplicationError`` leaves the
+    transaction first, so the failure event is written after the rollback and stays in the
+    log. The event's details are ``details`` plus the error's ``code`` (and, with
+    ``with_fields``, the names of the fields it blames).
+    """
+    try:
+        yield
+    except ApplicationError as error:
+        recorded: dict[str, Any] = {"code": error.code, **(details or {})}
+        if with_fields:
+            recorded["fields"] = sorted(error.fields)
+        audit_record(action=action, outcome=Outcome.FAILURE, actor=actor, tenant=tenant,
+                     object_type=object_type, object_id=object_id, details=recorded)
+        raise

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Max
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from sgsc.platform.access import capability_required
+from sgsc.platform.csv_export import csv_streaming_response
 from sgsc.shared_apps.audit.forms import CHISINAU, AuditFilterForm, host_tenant
 from sgsc.shared_apps.audit.models import AuditEvent
 from sgsc.shared_apps.audit.selectors import (
@@ -33,10 +33,6 @@ PAGE_SIZE = 50
 # Beyond this an export is refused: narrower filters give a file people can still open.
 EXPORT_MAX_ROWS = 100_000
 EXPORT_CHUNK_SIZE = 2000
-# Excel with Romanian or Russian regional settings splits columns on ";" only.
-CSV_DELIMITER = ";"
-# A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -79,25 +75,10 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-class _Echo:
-    """A file-like object whose ``write`` hands the line back, for streaming with csv."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
-
-
-def _csv_lines(events: Any, header: list[str], outcome_labels: dict[str, str],
-               platform_label: str) -> Iterator[str]:
-    writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER)
-    # The byte order mark makes Excel read the file as UTF-8 (diacritics intact).
-    yield "\ufeff" + writer.writerow(header)
+def _csv_rows(events: Any, outcome_labels: dict[str, str],
+              platform_label: str) -> Iterator[list[Any]]:
     for event in events.iterator(chunk_size=EXPORT_CHUNK_SIZE):
-        yield writer.writerow([_cell(value) for value in (
+        yield [
             event.pk,
             timezone.localtime(event.occurred_at, CHISINAU).strftime("%Y-%m-%d %H:%M:%S"),
             event.tenant.name if event.tenant is not None else platform_label,
@@ -115,7 +96,7 @@ def _csv_lines(events: Any, header: list[str], outcome_labels: dict[str, str],
             else "",
             event.previous_hash,
             event.hash,
-        )])
+        ]
 
 
 # A streamed file is not an HttpResponse, which is all the decorator's type admits.
@@ -151,11 +132,6 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
               _("Hash anterior"), _("Hash")]
     outcome_labels = {value: str(label) for value, label in AuditEvent.Outcome.choices}
     bounded = events.filter(id__lte=summary["last_id"] or 0)
-    response = StreamingHttpResponse(
-        _csv_lines(bounded, header, outcome_labels, _("Platformă")),
-        content_type="text/csv; charset=utf-8",
-    )
     stamp = timezone.localtime(timezone.now(), CHISINAU).strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="jurnal-audit-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return csv_streaming_response(f"jurnal-audit-{stamp}.csv", header,
+                                  _csv_rows(bounded, outcome_labels, _("Platformă")))

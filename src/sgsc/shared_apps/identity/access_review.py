@@ -7,7 +7,6 @@ platform roles. The CSV is streamed in chunks with the institution limits read p
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,10 +32,6 @@ from sgsc.tenants.models import Tenant
 INACTIVE_AFTER_DAYS = 90
 ENDING_WITHIN_DAYS = 7
 CHUNK_SIZE = 500
-# Excel with Romanian or Russian regional settings splits columns on ";" only.
-CSV_DELIMITER = ";"
-# A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class StateFilter:
@@ -187,18 +182,9 @@ def access_review_platform_rows(people: Iterable[User]) -> list[AccessReviewRow]
 
 # --- CSV ------------------------------------------------------------------------------------
 
-class _Echo:
-    """A file-like object whose ``write`` hands the line back, for streaming with csv."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, datetime):
-        value = timezone.localtime(value, local_zone()).strftime("%Y-%m-%d %H:%M")
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+def _local_time(value: datetime | None) -> str:
+    return "" if value is None else timezone.localtime(value, local_zone()).strftime(
+        "%Y-%m-%d %H:%M")
 
 
 def csv_header() -> list[str]:
@@ -216,8 +202,9 @@ def _csv_values(row: AccessReviewRow) -> list[Any]:
     return [row.person, row.email, row.idnp_masked, row.tenant_name,
             ", ".join(row.role_labels),
             _("toate") if row.institutions is None else ", ".join(row.institutions),
-            row.valid_from, row.valid_until, row.state_label, row.granted_by,
-            row.last_sign_in, row.days_since_sign_in, "; ".join(attention)]
+            _local_time(row.valid_from), _local_time(row.valid_until), row.state_label,
+            row.granted_by, _local_time(row.last_sign_in), row.days_since_sign_in,
+            "; ".join(attention)]
 
 
 def _chunked(iterator: Iterator[Membership]) -> Iterator[list[Membership]]:
@@ -225,22 +212,20 @@ def _chunked(iterator: Iterator[Membership]) -> Iterator[list[Membership]]:
         yield chunk
 
 
-def access_review_csv_lines(*, platform_people: QuerySet[User] | None,
-                            memberships: QuerySet[Membership]) -> Iterator[str]:
-    """The report as CSV lines: a UTF-8 byte order mark (Excel then reads diacritics right),
-    headers in the request's language (Romanian first), times in Europe/Chisinau."""
-    writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER)
-    # The lines are written after the view has returned and the request's language is gone.
+def access_review_csv_rows(*, platform_people: QuerySet[User] | None,
+                           memberships: QuerySet[Membership]) -> Iterator[list[Any]]:
+    """The report's rows under ``csv_header``, read in chunks, in the request's language
+    (Romanian first), times in Europe/Chisinau."""
+    # The rows are read after the view has returned and the request's language is gone.
     language = translation.get_language()
 
-    def lines() -> Iterator[str]:
+    def rows() -> Iterator[list[Any]]:
         with translation.override(language):
-            yield "\ufeff" + writer.writerow(csv_header())
             if platform_people is not None:
                 for row in access_review_platform_rows(platform_people):
-                    yield writer.writerow([_cell(v) for v in _csv_values(row)])
+                    yield _csv_values(row)
             for chunk in _chunked(memberships.iterator(chunk_size=CHUNK_SIZE)):
                 for row in access_review_rows(chunk):
-                    yield writer.writerow([_cell(v) for v in _csv_values(row)])
+                    yield _csv_values(row)
 
-    return lines()
+    return rows()

@@ -9,22 +9,24 @@ from typing import Any, cast
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sgsc.platform.access import capability_required
+from sgsc.platform.csv_export import csv_streaming_response
 from sgsc.shared_apps.audit.services import audit_record
 from sgsc.shared_apps.identity.access_review import (
     ENDING_WITHIN_DAYS,
     INACTIVE_AFTER_DAYS,
     StateFilter,
-    access_review_csv_lines,
+    access_review_csv_rows,
     access_review_memberships,
     access_review_platform_people,
     access_review_platform_rows,
     access_review_rows,
+    csv_header,
 )
 from sgsc.shared_apps.identity.models import Membership, User
 from sgsc.shared_apps.identity.roles import Capability
@@ -114,10 +116,7 @@ def access_review_export(request: HttpRequest) -> HttpResponseBase:
         rows += platform_people.count()
     audit_record(action="access.review.export", object_type="access_review",
                  details={"filters": report.filters, "rows": rows})
-    response = StreamingHttpResponse(
-        access_review_csv_lines(platform_people=platform_people,
-                                memberships=report.memberships),
-        content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime(timezone.now(), local_zone()).strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="revizuirea-accesului-{stamp}.csv"'
-    return response
+    return csv_streaming_response(
+        f"revizuirea-accesului-{stamp}.csv", csv_header(),
+        access_review_csv_rows(platform_people=platform_people, memberships=report.memberships))

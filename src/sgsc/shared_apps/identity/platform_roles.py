@@ -9,28 +9,18 @@ change and every refusal is audited on the platform chain.
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sgsc.platform.errors import ApplicationError, Conflict, InvalidInput
-from sgsc.shared_apps.audit.models import AuditEvent
-from sgsc.shared_apps.audit.services import audit_record
+from sgsc.platform.errors import Conflict, InvalidInput
+from sgsc.shared_apps.audit.services import audit_record, audited_refusal
 from sgsc.shared_apps.identity.models import User
 from sgsc.shared_apps.identity.roles import PLATFORM_ROLES, PlatformRole, role_is_grantable
 from sgsc.shared_apps.identity.selectors import user_capabilities_on
 from sgsc.shared_apps.identity.services import api_tokens_revoke_for, sessions_end, user_register
 
 END_REASON = "platform_role_removed"
-
-
-def _refused(error: ApplicationError, *, action: str, actor: User, object_id: Any,
-             details: dict[str, Any]) -> ApplicationError:
-    audit_record(action=action, outcome=AuditEvent.Outcome.FAILURE, actor=actor, tenant=None,
-                 object_type="user", object_id=object_id,
-                 details={"code": error.code, **details})
-    return error
 
 
 def _check_platform_roles(*, actor: User, before: Collection[str],
@@ -67,31 +57,30 @@ def _check_not_last_admin(*, user: User, roles: Collection[str]) -> None:
 
 def platform_roles_set(*, actor: User, user: User, roles: Collection[str]) -> User:
     """Give ``user`` exactly ``roles`` on the platform (an empty list ends platform access)."""
-    before = sorted(user.platform_roles)
-    try:
-        with transaction.atomic():
-            locked = User.objects.select_for_update().get(pk=user.pk)
-            before = sorted(locked.platform_roles)
-            clean = _check_platform_roles(actor=actor, before=before, roles=roles)
-            if clean == before:
-                return locked
-            _check_not_last_admin(user=locked, roles=clean)
-            locked.platform_roles = clean
-            locked.save(update_fields=["platform_roles"])
-            ended = {"sessions_ended": 0, "tokens_revoked": 0}
-            if set(before) - set(clean):
-                ended = {
-                    "sessions_ended": sessions_end(user_id=locked.pk, tenant=None,
-                                                   reason=END_REASON),
-                    "tokens_revoked": api_tokens_revoke_for(user_id=locked.pk, tenant=None,
-                                                            reason=END_REASON),
-                }
-            audit_record(action="platform_roles.change", actor=actor, tenant=None,
-                         object_type="user", object_id=locked.pk,
-                         details={"before": before, "after": clean, **ended})
-    except ApplicationError as error:
-        raise _refused(error, action="platform_roles.change", actor=actor, object_id=user.pk,
-                       details={"before": before, "after": sorted(roles)}) from error
+    # A refusal records the roles as they were found under the lock, once they are known.
+    refused = {"before": sorted(user.platform_roles), "after": sorted(roles)}
+    with (audited_refusal(action="platform_roles.change", actor=actor, tenant=None,
+                          object_type="user", object_id=user.pk, details=refused),
+          transaction.atomic()):
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        refused["before"] = before = sorted(locked.platform_roles)
+        clean = _check_platform_roles(actor=actor, before=before, roles=roles)
+        if clean == before:
+            return locked
+        _check_not_last_admin(user=locked, roles=clean)
+        locked.platform_roles = clean
+        locked.save(update_fields=["platform_roles"])
+        ended = {"sessions_ended": 0, "tokens_revoked": 0}
+        if set(before) - set(clean):
+            ended = {
+                "sessions_ended": sessions_end(user_id=locked.pk, tenant=None,
+                                               reason=END_REASON),
+                "tokens_revoked": api_tokens_revoke_for(user_id=locked.pk, tenant=None,
+                                                        reason=END_REASON),
+            }
+        audit_record(action="platform_roles.change", actor=actor, tenant=None,
+                     object_type="user", object_id=locked.pk,
+                     details={"before": before, "after": clean, **ended})
     user.platform_roles = clean
     return locked
 
@@ -100,7 +89,10 @@ def platform_person_add(*, actor: User, idnp: str, email: str, first_name: str,
                         last_name: str, roles: Collection[str], phone: str = "") -> User:
     """Register a person by IDNP (or find them) and give them platform roles on top of the
     ones they hold."""
-    try:
+    # Recorded after the rollback, so the refusal stays in the log.
+    with audited_refusal(action="platform_person.add", actor=actor, tenant=None,
+                         object_type="user",
+                         details={"roles": sorted(roles), "email": email.strip().lower()}):
         if not roles:
             raise InvalidInput(_("Alegeți cel puțin un rol."), code="roles_required",
                                fields={"roles": [_("Câmp obligatoriu.")]})
@@ -110,7 +102,3 @@ def platform_person_add(*, actor: User, idnp: str, email: str, first_name: str,
                                  last_name=last_name, phone=phone, actor=actor)
             return platform_roles_set(actor=actor, user=user,
                                       roles=set(user.platform_roles) | set(roles))
-    except ApplicationError as error:
-        # Recorded after the rollback, so the refusal stays in the log.
-        raise _refused(error, action="platform_person.add", actor=actor, object_id="",
-                       details={"roles": sorted(roles), "email": email.strip().lower()}) from error

@@ -11,7 +11,6 @@ import hashlib
 import secrets
 from collections.abc import Collection
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -22,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from sgsc.platform.errors import AccessDenied, ApplicationError, Conflict, InvalidInput
 from sgsc.shared_apps.audit.models import AuditEvent
-from sgsc.shared_apps.audit.services import audit_record
+from sgsc.shared_apps.audit.services import audit_record, audited_refusal
 from sgsc.shared_apps.identity.models import (
     ApiToken,
     Membership,
@@ -103,15 +102,6 @@ def personal_data_view_record(*, actor: User, subject_id: int, channel: str,
 
 
 # --- memberships ----------------------------------------------------------------------------
-
-def _refuse(error: ApplicationError, *, action: str, actor: User | None, tenant: Tenant,
-            object_id: Any = "", details: dict[str, Any] | None = None) -> ApplicationError:
-    """Audit a refused change on the tenant's chain and hand the error back to raise."""
-    audit_record(action=action, outcome=AuditEvent.Outcome.FAILURE, actor=actor, tenant=tenant,
-                 object_type="membership", object_id=object_id,
-                 details={"code": error.code, **(details or {})})
-    return error
-
 
 def _check_roles(*, roles: Collection[str], added: Collection[str],
                  grantor: frozenset[Capability]) -> list[str]:
@@ -238,12 +228,11 @@ def membership_grant(*, actor: User, tenant: Tenant, user: User, roles: Collecti
                      valid_until: datetime | None = None) -> Membership:
     """Give ``user`` access to ``tenant`` with ``roles``; optionally limited to some of a hub's
     institutions and until a date. A person whose access ended gets it anew."""
-    try:
+    with audited_refusal(action="membership.grant", actor=actor, tenant=tenant,
+                         object_type="membership",
+                         details={"user": user.pk, "roles": sorted(roles)}):
         return _membership_grant(actor=actor, tenant=tenant, user=user, roles=roles,
                                  institution_ids=institution_ids, valid_until=valid_until)
-    except ApplicationError as error:
-        raise _refuse(error, action="membership.grant", actor=actor, tenant=tenant,
-                      details={"user": user.pk, "roles": sorted(roles)}) from error
 
 
 def member_add(*, actor: User, tenant: Tenant, idnp: str, email: str, first_name: str,
@@ -252,16 +241,14 @@ def member_add(*, actor: User, tenant: Tenant, idnp: str, email: str, first_name
                valid_until: datetime | None = None) -> Membership:
     """Register the person by IDNP (or find them) and grant access, all or nothing: a refused
     grant leaves no new identity behind."""
-    try:
-        with transaction.atomic():
-            user = _user_register(idnp=idnp, email=email, first_name=first_name,
-                                  last_name=last_name, phone=phone,
-                                  preferred_language=preferred_language, actor=actor)
-            return _membership_grant(actor=actor, tenant=tenant, user=user, roles=roles,
-                                     institution_ids=institution_ids, valid_until=valid_until)
-    except ApplicationError as error:
-        raise _refuse(error, action="membership.grant", actor=actor, tenant=tenant,
-                      details={"roles": sorted(roles)}) from error
+    with (audited_refusal(action="membership.grant", actor=actor, tenant=tenant,
+                          object_type="membership", details={"roles": sorted(roles)}),
+          transaction.atomic()):
+        user = _user_register(idnp=idnp, email=email, first_name=first_name,
+                              last_name=last_name, phone=phone,
+                              preferred_language=preferred_language, actor=actor)
+        return _membership_grant(actor=actor, tenant=tenant, user=user, roles=roles,
+                                 institution_ids=institution_ids, valid_until=valid_until)
 
 
 def membership_update(*, actor: User, membership: Membership, roles: Collection[str],
@@ -270,36 +257,34 @@ def membership_update(*, actor: User, membership: Membership, roles: Collection[
     """Change a membership's roles, institution limit and end date."""
     tenant = membership.tenant
     grantor = grantor_capabilities(user=actor, tenant=tenant)
-    try:
-        with transaction.atomic():
-            locked = Membership.objects.select_for_update().select_related("tenant").get(
-                pk=membership.pk)
-            if locked.state != Membership.State.ACTIVE:
-                raise Conflict(_("Accesul acestei persoane nu este activ."),
-                               code="membership_not_active")
-            _check_manageable(membership=locked, grantor=grantor)
-            before = {"roles": sorted(locked.roles),
-                      "institutions": sorted(membership_scope_ids(membership=locked) or []) or None,
-                      "valid_until": locked.valid_until}
-            added = set(roles) - set(locked.roles)
-            clean_roles = _check_roles(roles=roles, added=added, grantor=grantor)
-            _check_scope(tenant=tenant, roles=clean_roles, institution_ids=institution_ids)
-            _check_validity(valid_until)
-            if TenantRole.TENANT_ADMIN not in clean_roles:
-                _check_not_last_admin(membership=locked, grantor=grantor)
-            locked.roles = clean_roles
-            locked.valid_until = valid_until
-            locked.save(update_fields=["roles", "valid_until", "updated_at"])
-            membership_scope_write(membership=locked, institution_ids=institution_ids)
-            after = {"roles": clean_roles,
-                     "institutions": sorted(institution_ids or []) or None,
-                     "valid_until": valid_until}
-            audit_record(action="membership.change", actor=actor, tenant=tenant,
-                         object_type="membership", object_id=locked.pk,
-                         details={"user": locked.user_id, "before": before, "after": after})
-    except ApplicationError as error:
-        raise _refuse(error, action="membership.change", actor=actor, tenant=tenant,
-                      object_id=membership.pk, details={"roles": sorted(roles)}) from error
+    with audited_refusal(action="membership.change", actor=actor, tenant=tenant,
+                         object_type="membership", object_id=membership.pk,
+                         details={"roles": sorted(roles)}), transaction.atomic():
+        locked = Membership.objects.select_for_update().select_related("tenant").get(
+            pk=membership.pk)
+        if locked.state != Membership.State.ACTIVE:
+            raise Conflict(_("Accesul acestei persoane nu este activ."),
+                           code="membership_not_active")
+        _check_manageable(membership=locked, grantor=grantor)
+        before = {"roles": sorted(locked.roles),
+                  "institutions": sorted(membership_scope_ids(membership=locked) or []) or None,
+                  "valid_until": locked.valid_until}
+        added = set(roles) - set(locked.roles)
+        clean_roles = _check_roles(roles=roles, added=added, grantor=grantor)
+        _check_scope(tenant=tenant, roles=clean_roles, institution_ids=institution_ids)
+        _check_validity(valid_until)
+        if TenantRole.TENANT_ADMIN not in clean_roles:
+            _check_not_last_admin(membership=locked, grantor=grantor)
+        locked.roles = clean_roles
+        locked.valid_until = valid_until
+        locked.save(update_fields=["roles", "valid_until", "updated_at"])
+        membership_scope_write(membership=locked, institution_ids=institution_ids)
+        after = {"roles": clean_roles,
+                 "institutions": sorted(institution_ids or []) or None,
+                 "valid_until": valid_until}
+        audit_record(action="membership.change", actor=actor, tenant=tenant,
+                     object_type="membership", object_id=locked.pk,
+                     details={"user": locked.user_id, "before": before, "after": after})
     return locked
 
 
@@ -326,7 +311,9 @@ def membership_revoke(*, actor: User, membership: Membership, reason: str,
     """Revoke a person's access to a tenant, stating why (Annex 2 §37)."""
     tenant = membership.tenant
     grantor = grantor_capabilities(user=actor, tenant=tenant)
-    try:
+    with audited_refusal(action="membership.revoke", actor=actor, tenant=tenant,
+                         object_type="membership", object_id=membership.pk,
+                         details={"reason": reason}):
         if reason not in REVOCATION_REASONS_MANUAL:
             raise InvalidInput(_("Alegeți motivul revocării."), code="reason_required",
                                fields={"reason": [_("Câmp obligatoriu.")]})
@@ -344,9 +331,6 @@ def membership_revoke(*, actor: User, membership: Membership, reason: str,
                          object_type="membership", object_id=locked.pk,
                          details={"user": locked.user_id, "reason": reason,
                                   "note": note.strip(), **ended})
-    except ApplicationError as error:
-        raise _refuse(error, action="membership.revoke", actor=actor, tenant=tenant,
-                      object_id=membership.pk, details={"reason": reason}) from error
     return locked
 
 

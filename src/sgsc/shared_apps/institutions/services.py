@@ -17,9 +17,8 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from sgsc.platform.errors import ApplicationError, Conflict, InvalidInput, NotFound
-from sgsc.shared_apps.audit.models import AuditEvent
-from sgsc.shared_apps.audit.services import audit_record
+from sgsc.platform.errors import Conflict, InvalidInput, NotFound
+from sgsc.shared_apps.audit.services import audit_record, audited_refusal
 from sgsc.shared_apps.identity.models import User
 from sgsc.shared_apps.institutions.models import Institution
 from sgsc.shared_apps.institutions.validators import validate_idno
@@ -124,27 +123,15 @@ def _audit_value(name: str, value: Any) -> Any:
 def _audited_refusal(*, action: str, object_id: int | str, details: dict[str, Any],
                      actor: User | None) -> Iterator[None]:
     """A refused change is recorded (nothing else is written) and the error goes on."""
-    try:
-        yield
-    except IntegrityError as error:
-        if "idno" not in str(error):
-            raise
-        # The unique IDNO, taken concurrently between the check and the write.
-        refusal = _idno_taken(str(details.get("idno", "")))
-        _record_refusal(refusal, action=action, object_id=object_id, details=details,
-                        actor=actor)
-        raise refusal from error
-    except ApplicationError as error:
-        _record_refusal(error, action=action, object_id=object_id, details=details,
-                        actor=actor)
-        raise
-
-
-def _record_refusal(error: ApplicationError, *, action: str, object_id: int | str,
-                    details: dict[str, Any], actor: User | None) -> None:
-    audit_record(action=action, outcome=AuditEvent.Outcome.FAILURE, actor=actor, tenant=None,
-                 object_type=_OBJECT_TYPE, object_id=object_id,
-                 details={**details, "code": error.code})
+    with audited_refusal(action=action, actor=actor, tenant=None, object_type=_OBJECT_TYPE,
+                         object_id=object_id, details=details):
+        try:
+            yield
+        except IntegrityError as error:
+            if "idno" not in str(error):
+                raise
+            # The unique IDNO, taken concurrently between the check and the write.
+            raise _idno_taken(str(details.get("idno", ""))) from error
 
 
 def institution_create(*, idno: str, name: str, kind: str = Institution.Kind.OTHER,
