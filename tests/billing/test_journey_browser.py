@@ -28,6 +28,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from sgsc.billing.statements.models import Statement, StatementNumberCounter
 from sgsc.billing.statements.selectors import console_month
+from sgsc.billing.statements.templatetags.money_format import money
 from sgsc.billing.tariffs.models import TariffComponent, TariffSchedule, TariffScheduleVersion
 from sgsc.billing.usage.models import UsageRecord
 from sgsc.billing.usage.selectors import month_bounds, previous_month
@@ -310,7 +311,7 @@ def test_what_the_journey_left_behind(journey: Journey) -> None:
                                       kind=Statement.Kind.STATEMENT)
     assert statement.status == Statement.Status.ISSUED
     assert statement.number == journey.shown["number"]
-    assert f"{statement.total:.2f}".replace(".", ",") == journey.shown["total"]
+    assert money(statement.total) == journey.shown["total"]
     lines = list(statement.lines.all())
     assert {line.version_id for line in lines} == {version.pk}
     assert sum(line.total for line in lines) == statement.total

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from sgsc.platform import context
 from sgsc.platform.api.permissions import request_capabilities
@@ -115,14 +116,31 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+def _has_nul(request: HttpRequest) -> bool:
+    """PostgreSQL stores no NUL character: one in the path or a query parameter would reach a
+    query and fail there (a 500). Form and JSON fields refuse it in their own validation."""
+    return "\x00" in request.path or any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in request.GET.lists())
+
+
 class ApplicationErrorMiddleware:
-    """An ``ApplicationError`` escaping an HTML view becomes its own status and message."""
+    """An ``ApplicationError`` escaping an HTML view becomes its own status and message; a
+    request no view can read (a NUL character) is refused before it reaches one."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view: Handler, args: Any,
+                     kwargs: Any) -> HttpResponse | None:
+        # Here, not in __call__: the host's URLconf is set by now (the error page links to it).
+        if _has_nul(request):
+            return error_response(request, status=400, code="malformed_request",
+                                  message=_("Cererea conține caractere nepermise."))
+        return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, ApplicationError):

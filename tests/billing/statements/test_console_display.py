@@ -96,7 +96,7 @@ def test_what_if_applies_a_version_awaiting_approval(signed_in, issued) -> None:
     assert f"{pending} · Transmisă spre aprobare" in form
     page = client.get(f"/cancelarie/utilizare/prov-a/simulare/?month=2026-03"
                       f"&version={pending.pk}")
-    assert page.status_code == 200 and "2312,00" in page.content.decode()  # +100
+    assert page.status_code == 200 and "2\u00a0312,00" in page.content.decode()  # +100
     draft = make_version(schedule=issued.contract.tariff_schedule,
                          status=TariffScheduleVersion.Status.DRAFT,
                          effective_from=date(2031, 1, 1))

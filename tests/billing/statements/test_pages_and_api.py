@@ -45,7 +45,7 @@ def test_public_pages_need_their_capability(signed_in, url, capability) -> None:
 def test_console_shows_the_month_with_charts_and_drills_down(signed_in, issued) -> None:  # type: ignore[no-untyped-def]
     client, _user = signed_in("chancellery_reviewer")
     page = client.get("/cancelarie/utilizare/?luna=2026-03").content.decode()
-    assert "<svg" in page and "Prestatorul A de test" in page and "2212,00" in page
+    assert "<svg" in page and "Prestatorul A de test" in page and "2\u00a0212,00" in page
     assert "/cancelarie/utilizare/prov-a/?luna=2026-03" in page
     drill = client.get("/cancelarie/utilizare/prov-a/?luna=2026-03&indicator=seats")
     assert issued.number in drill.content.decode()
@@ -74,7 +74,7 @@ def test_what_if_computes_without_storing(signed_in, issued) -> None:  # type: i
                           f"&version={version.pk}")
     page = response.content.decode()
     assert response.status_code == 200
-    assert "3712,00" in page and "1500,00" in page  # +1500 on the subscription
+    assert "3\u00a0712,00" in page and "1\u00a0500,00" in page  # +1500 on the subscription
     assert Statement.objects.count() == count
     bad = client.get("/cancelarie/utilizare/prov-a/simulare/?month=martie&version=0")
     assert bad.status_code == 400

@@ -120,7 +120,11 @@ def console_what_if(request: HttpRequest, slug: str) -> HttpResponse:
     """The provider's month recomputed with another approved version (nothing is stored),
     next to what was issued."""
     tenant = _tenant(slug)
-    form = WhatIfForm(request.GET or None)
+    # The console's "Simulare" link names only the month: that prefills the form, it is not
+    # a request to compute (which would greet the reader with "field required").
+    bound = "version" in request.GET
+    form = WhatIfForm(request.GET if bound else None,
+                      initial={"month": request.GET.get("month", "")})
     context: dict[str, object] = {"tenant": tenant, "form": form, "labels": COMPONENT_LABELS}
     if form.is_bound and form.is_valid():
         month, version = form.cleaned_data["month"], form.cleaned_data["version"]

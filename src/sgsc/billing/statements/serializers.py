@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sgsc.billing.statements.models import (
@@ -33,11 +34,21 @@ class StatementAllocationSerializer(serializers.ModelSerializer[StatementAllocat
         read_only_fields = fields
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-10"})
+class MonthField(serializers.DateField):
+    """A statement's month, written ``YYYY-MM``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m", **kwargs)
+
+
 class StatementSerializer(serializers.ModelSerializer[Statement]):
     tenant: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     contract: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="number", read_only=True)
-    credits: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="number", read_only=True)
-    month = serializers.DateField(format="%Y-%m")
+    # A credit note names the statement it voids; a statement names none.
+    credits: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="number", read_only=True, allow_null=True)
+    month = MonthField()
 
     class Meta:
         model = Statement

@@ -18,10 +18,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sgsc.billing.statements.models import Statement
 from sgsc.billing.tariffs.models import (
     TariffComponent,
     TariffSchedule,
@@ -173,6 +174,39 @@ def _check_no_overlap(version: TariffScheduleVersion) -> None:
                "code": version.schedule.code},
             code="overlapping_period",
             fields={"effective_from": [_("Perioadă suprapusă.")]}, details={"with": clashes})
+
+
+def _in_force_until(version: TariffScheduleVersion) -> date | None:
+    """The last day ``version`` would apply once approved: its end, or without one the day
+    before the next approved version starts (``tariff_version_effective``'s rule)."""
+    if version.effective_to is not None:
+        return version.effective_to
+    next_start = (TariffScheduleVersion.objects
+                  .filter(schedule_id=version.schedule_id, status=Status.APPROVED,
+                          effective_from__gt=version.effective_from)
+                  .exclude(pk=version.pk).aggregate(start=Min("effective_from"))["start"])
+    return next_start - timedelta(days=1) if next_start is not None else None
+
+
+def _check_not_billed(version: TariffScheduleVersion) -> None:
+    """A version may start in the past, but not over days already billed: an issued
+    statement is never edited, so approving it would change a month silently."""
+    billed = Statement.objects.filter(
+        contract__tariff_schedule_id=version.schedule_id, kind=Statement.Kind.STATEMENT,
+        status=Statement.Status.ISSUED, period_end__gte=version.effective_from)
+    end = _in_force_until(version)
+    if end is not None:
+        billed = billed.filter(period_start__lte=end)
+    numbers = list(billed.order_by("month", "number").values_list("number", flat=True))
+    if numbers:
+        raise Conflict(
+            _("Perioada versiunii v%(number)s acoperă luni pentru care s-au emis deja "
+              "deconturi: %(statements)s. Alegeți un început după aceste luni sau anulați "
+              "întâi deconturile.") % {"number": version.number,
+                                       "statements": ", ".join(numbers)},
+            code="period_already_billed",
+            fields={"effective_from": [_("Perioadă deja facturată.")]},
+            details={"statements": numbers})
 
 
 def _frozen(version: TariffScheduleVersion) -> Conflict:
@@ -333,6 +367,7 @@ def tariff_version_submit(*, version: TariffScheduleVersion,
             raise InvalidInput(_("Grila nu are nicio componentă."), code="no_components",
                                fields={"components": [_("Adăugați cel puțin o componentă.")]})
         _check_no_overlap(locked)
+        _check_not_billed(locked)
         locked.status = Status.SUBMITTED
         locked.submitted_at, locked.submitted_by = timezone.now(), actor
         locked.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
@@ -463,6 +498,7 @@ def _check_approvable(version: TariffScheduleVersion, actor: User | None) -> Non
         raise _wrong_status(version, allowed=_("transmisă spre aprobare"))
     _check_reviewer(version, actor)
     _check_no_overlap(version)
+    _check_not_billed(version)
 
 
 def tariff_version_return(*, version: TariffScheduleVersion, comments: str,

@@ -48,6 +48,9 @@ from sgsc.integrations.mpass.keys import keypair_ensure
 
 AUTOSUBMIT_JS = (Path(__file__).resolve().parents[1] / "mpass" / "static" / "mpass"
                  / "autosubmit.js")
+# Its stylesheet lives with the platform's, so both look alike and one place keeps the colours.
+STYLESHEET = (Path(__file__).resolve().parents[2] / "platform" / "static" / "sgsc" / "css"
+              / "test-idp.css")
 StartResponse = Callable[..., Any]
 
 
@@ -254,6 +257,8 @@ class TestIdentityProvider:
             if method == "GET" and path == "/static/autosubmit.js":
                 return _respond(start_response, "200 OK", AUTOSUBMIT_JS.read_text(),
                                 "text/javascript")
+            if method == "GET" and path == "/static/idp.css":
+                return _respond(start_response, "200 OK", STYLESHEET.read_text(), "text/css")
             if method == "POST" and path == "/sso/post":
                 request = self.authn_request_parse(form.get("SAMLRequest", ""))
                 return self._page(start_response, self._choice_page(form, request))
@@ -289,7 +294,7 @@ class TestIdentityProvider:
               status: str = "200 OK") -> Iterable[bytes]:
         # The same policy as the platform's: our own scripts only, forms may go to any SP.
         headers = [("Content-Security-Policy",
-                    "default-src 'self'; script-src 'self'; style-src 'unsafe-inline'; "
+                    "default-src 'self'; script-src 'self'; style-src 'self'; "
                     "form-action 'self' http: https:; frame-ancestors 'none'")]
         return _respond(start_response, status, body, "text/html; charset=utf-8", headers)
 
@@ -339,7 +344,9 @@ def _hidden(name: str, value: str) -> str:
 
 def _html(title: str, body: str) -> str:
     return (f'<!DOCTYPE html><html lang="ro"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html.escape(title)}</title>"
+            f'<link rel="stylesheet" href="/static/idp.css">'
             f'<script src="/static/autosubmit.js" defer></script></head><body>{body}</body></html>')
 
 

@@ -194,6 +194,12 @@ STORAGES = {
 MEDIA_ROOT = SGSC_HOME / "media"
 # Connection requests: the largest document (PDF) a provider may upload.
 CONNECTION_REQUEST_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+# A bot must not fill the registry: connection-request submissions per client address (public
+# form and API counted together); every "N/period" window applies (periods: s, min, hour, day).
+CONNECTION_REQUEST_SUBMIT_RATES: list[str] = env.list("CONNECTION_REQUEST_SUBMIT_RATES",
+                                                      default=["5/hour", "20/day"])
+# The applicant's one-time link to answer AGE's request for more information.
+INFO_REQUEST_LINK_TTL_HOURS = env.int("INFO_REQUEST_LINK_TTL_HOURS", default=240)
 WHITENOISE_USE_FINDERS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -16,12 +16,14 @@ from sgsc.platform.api.permissions import capability_required
 from sgsc.provisioning.contracts.models import Contract
 from sgsc.provisioning.contracts.selectors import contract_get, contract_list
 from sgsc.provisioning.contracts.serializers import (
+    ContractCancelSerializer,
     ContractDraftPatchSerializer,
     ContractSerializer,
     ContractSignJsonSerializer,
     ContractSignSerializer,
 )
 from sgsc.provisioning.contracts.services import (
+    contract_cancel_draft,
     contract_record_handover,
     contract_sign,
     contract_update_draft,
@@ -121,4 +123,21 @@ class ContractHandoverView(APIView):
                                "spațiul este activ).")
     def post(self, request: Request, pk: int) -> Response:
         contract_record_handover(contract=_get(pk), actor=request.user)  # type: ignore[arg-type]
+        return Response(ContractSerializer(_get(pk)).data)
+
+
+class ContractCancelView(APIView):
+    permission_classes = [_REVIEW]
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(request=ContractCancelSerializer, responses=ContractSerializer,
+                   description="Anulează un proiect de contract (nesemnat); cererea de "
+                               "conectare se închide ca retrasă. Motivul este obligatoriu "
+                               "(reason_required); un contract care nu mai este proiect: 409 "
+                               "contract_not_draft.")
+    def post(self, request: Request, pk: int) -> Response:
+        payload = ContractCancelSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        contract_cancel_draft(contract=_get(pk), reason=payload.validated_data["reason"],
+                              actor=request.user)  # type: ignore[arg-type]
         return Response(ContractSerializer(_get(pk)).data)

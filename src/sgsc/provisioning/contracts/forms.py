@@ -48,6 +48,12 @@ class ContractSignForm(forms.Form):
         help_text=_("Fără fișier, documentul semnat este PDF-ul generat de platformă."))
 
 
+class ContractCancelForm(forms.Form):
+    # Required by the service, which audits the refusal (reason_required).
+    reason = forms.CharField(label=_("Motivul anulării"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class ContractTemplateForm(forms.Form):
     title = forms.CharField(label=_("Titlu"), max_length=255)
     effective_from = forms.DateField(label=_("Aplicabil de la"),

@@ -45,6 +45,8 @@ class Contract(models.Model):
         SUSPENDED = "suspended", _("Suspendat")
         TERMINATED = "terminated", _("Reziliat")
         EXPIRED = "expired", _("Expirat")
+        # A draft given up before signature (its request is closed with it).
+        CANCELLED = "cancelled", _("Anulat")
 
     number = models.CharField(_("număr"), max_length=16, unique=True)
     request = models.OneToOneField("connection_requests.ConnectionRequest",

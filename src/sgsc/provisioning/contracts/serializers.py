@@ -81,6 +81,11 @@ class ContractDraftPatchSerializer(serializers.Serializer[Any]):
                                      required=False, allow_empty=False)
 
 
+class ContractCancelSerializer(serializers.Serializer[Any]):
+    # Checked by the service (reason_required), so that the refusal is audited.
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
 class ContractSignSerializer(serializers.Serializer[Any]):
     age_signer_name = serializers.CharField(max_length=255)
     age_signer_position = serializers.CharField(max_length=255)

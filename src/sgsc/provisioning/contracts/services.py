@@ -57,6 +57,7 @@ _TRANSITIONS: dict[str, frozenset[str]] = {
                                           Contract.Status.EXPIRED}),
     Contract.Status.TERMINATED: frozenset(),
     Contract.Status.EXPIRED: frozenset(),
+    Contract.Status.CANCELLED: frozenset(),
 }
 # Suspension and termination need a reason and the legal basis (Annex 2 §37).
 _NEEDS_GROUNDS = frozenset({Contract.Status.SUSPENDED, Contract.Status.TERMINATED})
@@ -470,6 +471,39 @@ def _sign_locked(*, contract_pk: int, signers: dict[str, str], signed_at: Any,
                               "provider_signer": signers["provider_signer_name"],
                               "handover_deadline": locked.handover_deadline.isoformat()})
         enqueue_on_commit(PROVISION_TASK, kwargs={"contract_id": locked.pk})
+    return locked
+
+
+def contract_cancel_draft(*, contract: Contract, reason: str, actor: User | None) -> Contract:
+    """Give up an approved request's draft before signature: the contract becomes
+    ``cancelled`` and its request is closed as withdrawn, in one transaction. Nothing was
+    signed or provisioned, so nothing else is undone; the institution may ask again."""
+    from sgsc.provisioning.requests.services import (
+        connection_request_close_for_cancelled_contract,
+    )
+
+    with audited_refusal(action="contract.cancel", tenant=None, actor=actor,
+                          object_type="contract", object_id=contract.pk):
+        reason = reason.strip()
+        if not reason:
+            raise InvalidInput(_("Indicați motivul anulării."), code="reason_required",
+                               fields={"reason": [_("Câmp obligatoriu.")]})
+        with transaction.atomic():
+            locked = Contract.objects.select_for_update().get(pk=contract.pk)
+            if locked.status != Contract.Status.DRAFT:
+                raise _not_draft(locked)
+            locked.status = Contract.Status.CANCELLED
+            locked.status_changed_at = timezone.now()
+            locked.status_reason, locked.status_legal_basis = reason, ""
+            locked.save(update_fields=["status", "status_changed_at", "status_reason",
+                                       "status_legal_basis", "updated_at"])
+            request = connection_request_close_for_cancelled_contract(
+                connection_request=locked.request, actor=actor, reason=reason)
+            audit_record(action="contract.cancel", actor=actor, tenant=None,
+                         object_type="contract", object_id=locked.pk,
+                         details={"number": locked.number, "from": Contract.Status.DRAFT,
+                                  "to": Contract.Status.CANCELLED, "reason": reason,
+                                  "request": request.number})
     return locked
 
 

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("contracte/<int:pk>/", views.contract_detail, name="contract-detail"),
     path("contracte/<int:pk>/proiect/", views.contract_update, name="contract-update"),
     path("contracte/<int:pk>/semnare/", views.contract_sign_view, name="contract-sign"),
+    path("contracte/<int:pk>/anulare/", views.contract_cancel, name="contract-cancel"),
     path("contracte/<int:pk>/predare/", views.contract_handover, name="contract-handover"),
     path("contracte/<int:pk>/pdf/", views.contract_pdf, name="contract-pdf"),
     path("contracte/<int:pk>/document-semnat/", views.contract_signed_document,
@@ -21,6 +22,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
          name="api-contract-detail"),
     path("api/v1/contracts/<int:pk>/sign/", api.ContractSignView.as_view(),
          name="api-contract-sign"),
+    path("api/v1/contracts/<int:pk>/cancel/", api.ContractCancelView.as_view(),
+         name="api-contract-cancel"),
     path("api/v1/contracts/<int:pk>/handover/", api.ContractHandoverView.as_view(),
          name="api-contract-handover"),
 ]

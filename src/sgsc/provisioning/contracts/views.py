@@ -19,6 +19,7 @@ from sgsc.platform.api.permissions import request_capabilities
 from sgsc.platform.errors import ApplicationError
 from sgsc.provisioning.contracts import selectors
 from sgsc.provisioning.contracts.forms import (
+    ContractCancelForm,
     ContractDraftForm,
     ContractSignForm,
     ContractTemplateForm,
@@ -27,6 +28,7 @@ from sgsc.provisioning.contracts.models import Contract, ContractTemplate
 from sgsc.provisioning.contracts.pdf import contract_pdf_bytes
 from sgsc.provisioning.contracts.selectors import contract_get, contract_handover_clock
 from sgsc.provisioning.contracts.services import (
+    contract_cancel_draft,
     contract_record_handover,
     contract_sign,
     contract_template_create_version,
@@ -76,7 +78,8 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(request: HttpRequest, contract: Contract, *, draft_form: ContractDraftForm | None = None,
-            sign_form: ContractSignForm | None = None, status: int = 200) -> HttpResponse:
+            sign_form: ContractSignForm | None = None,
+            cancel_form: ContractCancelForm | None = None, status: int = 200) -> HttpResponse:
     is_draft = contract.status == Contract.Status.DRAFT
     labels = dict(Channel.choices)
     context: dict[str, Any] = {
@@ -88,6 +91,8 @@ def _detail(request: HttpRequest, contract: Contract, *, draft_form: ContractDra
         else None,
         "sign_form": (sign_form or ContractSignForm()) if is_draft else None,
         "sign_form_open": bool(sign_form is not None and sign_form.errors),
+        "cancel_form": (cancel_form or ContractCancelForm()) if is_draft else None,
+        "cancel_form_open": bool(cancel_form is not None and cancel_form.errors),
         "can_hand_over": (contract.status == Contract.Status.ACTIVE
                           and contract.handed_over_at is None),
         "provisioning_panel": _has_provisioning_panel(),
@@ -142,6 +147,29 @@ def contract_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
         _errors_onto_form(form, error)
         return _detail(request, _get(pk), sign_form=form, status=error.status_code)
     messages.success(request, _("Contractul a fost semnat; configurarea spațiului a început."))
+    return redirect("contract-detail", pk=pk)
+
+
+@capability_required(Capability.ONBOARDING_REVIEW)
+@require_POST
+def contract_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a draft (after the confirmation dialog); its request is closed with it."""
+    contract = _get(pk)
+    form = ContractCancelForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, contract, cancel_form=form, status=400)
+    try:
+        contract_cancel_draft(contract=contract, actor=request.user,  # type: ignore[arg-type]
+                              reason=form.cleaned_data["reason"])
+    except ApplicationError as error:
+        _errors_onto_form(form, error)
+        current = _get(pk)
+        if current.status != Contract.Status.DRAFT:
+            # No dialog on a contract that is no longer a draft: the reason goes above.
+            messages.error(request, error.message)
+        return _detail(request, current, cancel_form=form, status=error.status_code)
+    messages.success(request, _("Proiectul de contract a fost anulat, iar cererea a fost "
+                                "închisă."))
     return redirect("contract-detail", pk=pk)
 
 

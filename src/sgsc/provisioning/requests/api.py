@@ -6,7 +6,7 @@ rate; reading and deciding need ``onboarding.review``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,7 +15,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, BaseThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from sgsc.platform.api.permissions import capability_required
@@ -40,6 +40,11 @@ from sgsc.provisioning.requests.serializers import (
     NoBodySerializer,
     RejectSerializer,
     WithdrawSerializer,
+)
+from sgsc.provisioning.requests.throttling import (
+    TooManyRequests,
+    submission_refuse,
+    submission_windows,
 )
 from sgsc.shared_apps.identity.models import User
 from sgsc.shared_apps.identity.roles import Capability
@@ -69,6 +74,24 @@ class ConnectionRequestListView(generics.ListCreateAPIView[ConnectionRequest]):
             return [AllowAny()]
         return [CanReview()]
 
+    def get_throttles(self) -> list[BaseThrottle]:
+        throttles = super().get_throttles()
+        if self.request.method == "POST":
+            # Shared with the public form: see throttling.py.
+            return [*throttles, *submission_windows()]
+        return throttles
+
+    def throttled(self, request: Request, wait: float) -> NoReturn:
+        if request.method == "POST":
+            raise submission_refuse(wait=wait, channel="api")
+        super().throttled(request, wait)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)
+        if isinstance(exc, TooManyRequests):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
+
     def get_queryset(self):  # type: ignore[no-untyped-def]
         params = self.request.query_params
         return connection_request_list(status=params.get("status", ""),
@@ -95,7 +118,8 @@ class ConnectionRequestListView(generics.ListCreateAPIView[ConnectionRequest]):
                  "application/json": ConnectionRequestCreateSerializer},
         responses={201: ConnectionRequestCreatedSerializer},
         description="Depunerea unei cereri de conectare (formularul public). Documentele, "
-                    "numai PDF de cel mult 10 MB, se trimit ca multipart/form-data.",
+                    "numai PDF de cel mult 10 MB, se trimit ca multipart/form-data. Prea "
+                    "multe depuneri de la aceeași adresă primesc 429 too_many_requests.",
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = ConnectionRequestCreateSerializer(data=request.data)

@@ -192,6 +192,16 @@ class InfoProvidedForm(forms.Form):
     document_other = MultipleFileField(label=_("Documente primite (PDF)"), required=False)
 
 
+class InfoAnswerForm(forms.Form):
+    """The applicant's answer on the public page its one-time link opens."""
+
+    note = forms.CharField(label=_("Răspunsul dumneavoastră"), required=False, max_length=10000,
+                           widget=forms.Textarea(attrs={"rows": 6}))
+    document_other = MultipleFileField(
+        label=_("Documente (PDF)"), required=False,
+        help_text=_("Numai PDF, cel mult 10 MB fiecare."))
+
+
 class ApproveForm(forms.Form):
     note = forms.CharField(label=_("Observații"), required=False,
                            widget=forms.Textarea(attrs={"rows": 3}))

@@ -111,6 +111,7 @@ class RequestEvent(models.Model):
         "approve": _("Cerere aprobată"),
         "reject": _("Cerere respinsă"),
         "withdraw": _("Cerere retrasă"),
+        "contract_cancel": _("Proiectul de contract anulat; cerere închisă"),
     }
 
     request = models.ForeignKey(ConnectionRequest, on_delete=models.PROTECT,
@@ -163,3 +164,24 @@ class RequestDocument(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class InfoRequestLink(models.Model):
+    """The applicant's one-time link to answer AGE's request for more information, e-mailed
+    to the request's contact. Only the SHA-256 of the token is stored."""
+
+    request = models.ForeignKey(ConnectionRequest, on_delete=models.PROTECT,
+                                related_name="info_links")
+    question = models.TextField()
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    # Set when AGE asked again: only the latest question's link answers.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"info link {self.request_id}"

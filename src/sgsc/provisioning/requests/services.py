@@ -8,27 +8,30 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sgsc.platform.errors import ApplicationError, Conflict, InvalidInput
+from sgsc.platform.errors import ApplicationError, Conflict, InvalidInput, NotFound
 from sgsc.provisioning.documents import PDF_MAGIC, is_pdf
 from sgsc.provisioning.numbering import yearly_number_take
 from sgsc.provisioning.requests.models import (
     Channel,
     ConnectionRequest,
+    InfoRequestLink,
     RequestDocument,
     RequestEvent,
     RequestNumberCounter,
@@ -57,12 +60,23 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "approve": (Status.SUBMITTED, Status.UNDER_REVIEW),
     "reject": ConnectionRequest.OPEN_STATUSES,
     "withdraw": ConnectionRequest.OPEN_STATUSES,
+    # Only through contract_cancel_draft: the approved request ends with its draft contract.
+    "contract_cancel": (Status.APPROVED,),
 }
+_CONTRACT_ONLY_ACTIONS = frozenset({"contract_cancel"})
+
+
+class InfoLinkGone(ApplicationError):
+    """The applicant's answer link existed but can no longer be used."""
+
+    status_code = 410
+    default_code = "info_link_gone"
 
 
 def connection_request_actions(*, status: str) -> list[str]:
     """The actions possible on a request in ``status`` (what the console offers)."""
-    return [action for action, sources in ALLOWED_FROM.items() if status in sources]
+    return [action for action, sources in ALLOWED_FROM.items()
+            if status in sources and action not in _CONTRACT_ONLY_ACTIONS]
 
 
 class _Errors:
@@ -378,7 +392,7 @@ def _duplicate_refuse(institution: Institution) -> None:
     """One request at a time, and none while a contract is in force (§6-7)."""
     from sgsc.provisioning.contracts.models import Contract
 
-    ended = (Contract.Status.TERMINATED, Contract.Status.EXPIRED)
+    ended = (Contract.Status.TERMINATED, Contract.Status.EXPIRED, Contract.Status.CANCELLED)
     existing = (
         ConnectionRequest.objects.filter(institution=institution)
         .filter(status__in=[*ConnectionRequest.OPEN_STATUSES, Status.APPROVED])
@@ -471,8 +485,125 @@ def connection_request_ask_info(*, connection_request: ConnectionRequest, messag
         locked.review_days_left_at_pause = days_left
         return {"deadline": _iso(locked.review_deadline), "days_left": days_left}
 
+    def send_link(locked: ConnectionRequest) -> dict[str, Any]:
+        link = _info_link_issue(request=locked, question=message)
+        return {"info_link": link.pk, "info_link_expires": _iso(link.expires_at)}
+
     return _transition(connection_request=connection_request, action="ask_info",
-                       to_status=Status.NEEDS_INFO, actor=actor, note=message, change=pause)
+                       to_status=Status.NEEDS_INFO, actor=actor, note=message, change=pause,
+                       after=send_link)
+
+
+# -- the applicant's answer through a one-time link ------------------------------------------
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def info_link_url(*, token: str) -> str:
+    """Absolute address of the answer page on the public host, as sent by e-mail."""
+    from sgsc.tenants.services import _url_scheme
+
+    port = str(getattr(settings, "TENANT_URL_PORT", "") or "")
+    return (f"{_url_scheme()}://{settings.PUBLIC_HOST}{':' + port if port else ''}"
+            f"/cerere-conectare/raspuns/{token}/")
+
+
+def _info_link_issue(*, request: ConnectionRequest, question: str) -> InfoRequestLink:
+    """A new link for the latest question (older unused ones are revoked); the e-mail to the
+    request's contact goes after commit. The token exists in clear only in that e-mail."""
+    now = timezone.now()
+    InfoRequestLink.objects.filter(request=request, used_at__isnull=True,
+                                   revoked_at__isnull=True).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    link = InfoRequestLink.objects.create(
+        request=request, question=question, token_sha256=_token_digest(token),
+        expires_at=now + timedelta(hours=int(settings.INFO_REQUEST_LINK_TTL_HOURS)))
+    subject, body = info_link_message(link=link, token=token)
+    recipient = request.contact_email
+    # A failed e-mail must not undo AGE's question (already committed): it is logged, and
+    # asking again sends a new link.
+    transaction.on_commit(lambda: send_mail(subject, body, None, [recipient]), robust=True)
+    return link
+
+
+def info_link_message(*, link: InfoRequestLink, token: str) -> tuple[str, str]:
+    request = link.request
+    subject = _("Cererea de conectare %(number)s: sunt necesare informații suplimentare") % {
+        "number": request.number}
+    body = _(
+        "Stimate/Stimată %(name)s,\n\n"
+        "Agenția de Guvernare Electronică examinează cererea de conectare %(number)s a "
+        "instituției %(institution)s și are nevoie de informații suplimentare:\n\n"
+        "%(question)s\n\n"
+        "Răspundeți și încărcați documentele (PDF) la adresa:\n%(link)s\n\n"
+        "Linkul poate fi folosit o singură dată și este valabil până la %(expires)s. "
+        "Termenul de examinare a cererii este suspendat până la primirea răspunsului.\n\n"
+        "%(contact)s\n"
+    ) % {"name": request.contact_name, "number": request.number,
+         "institution": request.institution.name, "question": link.question,
+         "link": info_link_url(token=token),
+         "expires": timezone.localtime(link.expires_at, local_zone()).strftime("%d.%m.%Y %H:%M"),
+         "contact": settings.AGE_SUPPORT_CONTACT}
+    return subject, body
+
+
+def _info_link_usable(link: InfoRequestLink | None) -> InfoRequestLink:
+    if link is None:
+        raise NotFound(_("Linkul nu este valid. Verificați adresa primită prin e-mail."),
+                       code="info_link_invalid")
+    if link.used_at is not None:
+        raise InfoLinkGone(_("Răspunsul prin acest link a fost deja trimis. Mulțumim!"),
+                           code="info_link_used")
+    if link.revoked_at is not None:
+        raise InfoLinkGone(_("Acest link a fost înlocuit de unul mai nou. Folosiți ultimul "
+                             "mesaj primit de la AGE."), code="info_link_replaced")
+    if link.expires_at <= timezone.now():
+        raise InfoLinkGone(_("Acest link a expirat. Contactați Agenția de Guvernare "
+                             "Electronică pentru a trimite informațiile."),
+                           code="info_link_expired")
+    if link.request.status != Status.NEEDS_INFO:
+        raise InfoLinkGone(_("Cererea %(number)s nu mai așteaptă informații (stare: "
+                             "%(status)s).") % {"number": link.request.number,
+                                                "status": link.request.get_status_display()},
+                           code="info_link_closed")
+    return link
+
+
+def info_link_check(*, token: str) -> InfoRequestLink:
+    """The usable link for ``token``, or an error with a stable code."""
+    link = (InfoRequestLink.objects.select_related("request__institution")
+            .filter(token_sha256=_token_digest(token)).first())
+    return _info_link_usable(link)
+
+
+def info_link_refusal_record(*, token: str, code: str) -> None:
+    """Audit a refused use of an answer link (outside the failed transaction)."""
+    link = InfoRequestLink.objects.filter(token_sha256=_token_digest(token)).first()
+    audit_record(action="connection_request.info_link", outcome=AuditEvent.Outcome.FAILURE,
+                 tenant=None, object_type="connection_request",
+                 object_id=link.request_id if link else "",
+                 details={"code": code, "link": link.pk if link else None})
+
+
+def connection_request_answer(*, token: str, note: str,
+                              documents: Sequence[tuple[str, UploadedFile]] = ()
+                              ) -> ConnectionRequest:
+    """The applicant answers through its link: the information is recorded (the review term
+    resumes, as for ``connection_request_info_provided``) and the link is used up."""
+    try:
+        with transaction.atomic():
+            link = _info_link_usable(
+                InfoRequestLink.objects.select_for_update()
+                .select_related("request").filter(token_sha256=_token_digest(token)).first())
+            link.used_at = timezone.now()
+            link.save(update_fields=["used_at"])
+            return connection_request_info_provided(
+                connection_request=link.request, note=note, documents=documents, link=link)
+    except ApplicationError as error:
+        # Recorded again here: a refusal audited inside the rolled-back block is gone.
+        info_link_refusal_record(token=token, code=error.code)
+        raise
 
 
 def connection_request_info_provided(
@@ -481,9 +612,11 @@ def connection_request_info_provided(
     note: str = "",
     documents: Sequence[tuple[str, UploadedFile]] = (),
     actor: User | None = None,
+    link: InfoRequestLink | None = None,
 ) -> ConnectionRequest:
     """The applicant's answer arrived (sent by the applicant, or recorded by AGE): the term
-    resumes with the working days that were left at the pause (at least one)."""
+    resumes with the working days that were left at the pause (at least one). ``link``: the
+    applicant answered through its one-time link."""
     note = note.strip()
     errors = _Errors()
     checked = [_document_check(errors, kind, upload) for kind, upload in documents]
@@ -505,9 +638,10 @@ def connection_request_info_provided(
         locked.review_days_left_at_pause = None
         stored = [_document_store(request=locked, document=item, actor=actor, written=written)
                   for item in checked if item is not None]
+        via = {"info_link": link.pk} if link is not None else {}
         return {"previous_deadline": _iso(previous),
                 "deadline": _iso(locked.review_deadline), "days_left_at_pause": days_left,
-                "documents": [doc.sha256 for doc in stored]}
+                "documents": [doc.sha256 for doc in stored], **via}
 
     with _files_removed_on_failure() as written:
         return _transition(connection_request=connection_request, action="info_provided",
@@ -567,6 +701,15 @@ def connection_request_withdraw(*, connection_request: ConnectionRequest,
     """The applicant withdraws its request (told to AGE, or done by the applicant)."""
     return _transition(connection_request=connection_request, action="withdraw",
                        to_status=Status.WITHDRAWN, actor=actor, note=note.strip())
+
+
+def connection_request_close_for_cancelled_contract(
+        *, connection_request: ConnectionRequest, actor: User | None,
+        reason: str) -> ConnectionRequest:
+    """The approved request's draft contract was cancelled (``contract_cancel_draft``, in its
+    transaction): the request is closed as withdrawn; the institution may ask again."""
+    return _transition(connection_request=connection_request, action="contract_cancel",
+                       to_status=Status.WITHDRAWN, actor=actor, note=reason.strip())
 
 
 Change = Callable[[ConnectionRequest, datetime], dict[str, Any]]

@@ -8,6 +8,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cerere-conectare/", views.request_submit, name="connection-request-submit"),
     path("cerere-conectare/<str:number>/trimisa/", views.request_submitted,
          name="connection-request-submitted"),
+    path("cerere-conectare/raspuns/<str:token>/", views.request_info_answer,
+         name="connection-request-info-answer"),
     path("cereri/", views.request_list, name="connection-request-list"),
     path("cereri/<int:pk>/", views.request_detail, name="connection-request-detail"),
     path("cereri/<int:pk>/actiuni/<slug:action>/", views.request_action,

@@ -11,15 +11,17 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from sgsc.platform.access import capability_required
 from sgsc.platform.errors import ApplicationError, Conflict
+from sgsc.platform.views import error_response
 from sgsc.provisioning.requests import services
 from sgsc.provisioning.requests.forms import (
     ApproveForm,
     AskInfoForm,
     ConnectionRequestForm,
+    InfoAnswerForm,
     InfoProvidedForm,
     RejectForm,
     StartReviewForm,
@@ -35,6 +37,7 @@ from sgsc.provisioning.requests.selectors import (
     connection_request_list,
     connection_requests_with_days_left,
 )
+from sgsc.provisioning.requests.throttling import TooManyRequests, submission_throttle_check
 from sgsc.shared_apps.audit.services import audit_record
 from sgsc.shared_apps.identity.models import User
 from sgsc.shared_apps.identity.roles import Capability
@@ -52,6 +55,14 @@ def _actor(request: HttpRequest) -> User | None:
 def request_submit(request: HttpRequest) -> HttpResponse:
     """The public connection request form (anonymous). Nothing is stored unless it is valid."""
     posted = request.method == "POST"
+    if posted:
+        try:
+            submission_throttle_check(request, channel="form")
+        except TooManyRequests as error:
+            refused = error_response(request, status=error.status_code, code=error.code,
+                                     message=error.message)
+            refused["Retry-After"] = str(error.retry_after)
+            return refused
     form = ConnectionRequestForm(request.POST if posted else None,
                                  request.FILES if posted else None)
     if posted:
@@ -78,6 +89,46 @@ def request_submitted(request: HttpRequest, number: str) -> HttpResponse:
     except ConnectionRequest.DoesNotExist as error:
         raise Http404 from error
     return render(request, "connection_requests/submitted.html", {"created": created})
+
+
+# -- the applicant's answer to a request for information -----------------------------------
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # The token is in the URL: never leak it to another site, never cache the page.
+    response["Referrer-Policy"] = "same-origin"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def request_info_answer(request: HttpRequest, token: str) -> HttpResponse:
+    """The public page of the one-time link e-mailed when AGE asks for more information."""
+    try:
+        link = services.info_link_check(token=token)
+    except ApplicationError as error:
+        services.info_link_refusal_record(token=token, code=error.code)
+        return _private(render(request, "connection_requests/answer_unavailable.html",
+                               {"message": error.message, "code": error.code,
+                                "status": error.status_code}, status=error.status_code))
+    posted = request.method == "POST"
+    form = InfoAnswerForm(request.POST if posted else None, request.FILES if posted else None)
+    status = 200
+    if posted:
+        status = 400
+        if form.is_valid():
+            documents = [(RequestDocument.Kind.OTHER, upload)
+                         for upload in form.cleaned_data["document_other"]]
+            try:
+                services.connection_request_answer(token=token, note=form.cleaned_data["note"],
+                                                   documents=documents)
+            except ApplicationError as error:
+                apply_service_error(form, error)
+                status = error.status_code
+            else:
+                return _private(render(request, "connection_requests/answer_sent.html",
+                                       {"cr": link.request}))
+    return _private(render(request, "connection_requests/answer.html",
+                           {"form": form, "link": link, "cr": link.request}, status=status))
 
 
 # -- AGE console ---------------------------------------------------------------------------

@@ -260,7 +260,9 @@ def membership_update(*, actor: User, membership: Membership, roles: Collection[
     with audited_refusal(action="membership.change", actor=actor, tenant=tenant,
                          object_type="membership", object_id=membership.pk,
                          details={"roles": sorted(roles)}), transaction.atomic():
-        locked = Membership.objects.select_for_update().select_related("tenant").get(
+        # Only the membership row (of=self): FOR UPDATE on the joined tenant row would block
+        # the key-share check of every concurrent audit event of that tenant (a deadlock).
+        locked = Membership.objects.select_for_update(of=("self",)).select_related("tenant").get(
             pk=membership.pk)
         if locked.state != Membership.State.ACTIVE:
             raise Conflict(_("Accesul acestei persoane nu este activ."),
@@ -318,7 +320,7 @@ def membership_revoke(*, actor: User, membership: Membership, reason: str,
             raise InvalidInput(_("Alegeți motivul revocării."), code="reason_required",
                                fields={"reason": [_("Câmp obligatoriu.")]})
         with transaction.atomic():
-            locked = Membership.objects.select_for_update().select_related("tenant").get(
+            locked = Membership.objects.select_for_update(of=("self",)).select_related("tenant").get(
                 pk=membership.pk)
             if locked.state in ENDED_STATES:
                 raise Conflict(_("Accesul acestei persoane a încetat deja."),
@@ -341,7 +343,7 @@ def memberships_expire_due() -> int:
                                     valid_until__lte=timezone.now())
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
-            locked = (Membership.objects.select_for_update(skip_locked=True)
+            locked = (Membership.objects.select_for_update(skip_locked=True, of=("self",))
                       .select_related("tenant")
                       .filter(pk=pk, state=Membership.State.ACTIVE,
                               valid_until__lte=timezone.now())
@@ -378,7 +380,7 @@ def memberships_follow_tenant(*, tenant: Tenant, status: str, actor: User | None
         target, reason = Membership.State.REVOKED, RevocationReason.CONTRACT_TERMINATED
     else:
         return counts
-    for membership in Membership.objects.select_for_update().select_related("tenant").filter(
+    for membership in Membership.objects.select_for_update(of=("self",)).select_related("tenant").filter(
             tenant=tenant, state__in=states):
         ended = _end_access(membership=membership, state=target, reason=reason, note="",
                             actor=actor)
