@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,17 +31,6 @@ def free_port() -> int:
         return port
 
 
-def healthy(port: int) -> bool:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-    try:
-        conn.request("GET", "/healthz")
-        return conn.getresponse().status == 200
-    except OSError:
-        return False
-    finally:
-        conn.close()
-
-
 def subprocess_env(django_db_blocker: Any, *,
                    settings_module: str = "sgsc.platform.settings.test",
                    **extra: str) -> dict[str, str]:
@@ -63,24 +51,45 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
+def _answers(port: int, path: str) -> bool:
+    """A plain connection (no proxy from the environment): 200 at ``path`` on loopback."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        conn.request("GET", path)
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
+@contextmanager
+def _serving(command: list[str], *, env: dict[str, str], port: int, ready_path: str,
+             log_path: Path, name: str) -> Iterator[None]:
+    """``command`` running, answering 200 at ``ready_path`` on ``port`` before it is yielded;
+    stopped at the end."""
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not _answers(port, ready_path):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"{name} did not start:\n" + log_path.read_text(errors="replace"))
+            time.sleep(0.2)
+        yield
+    finally:
+        _stop(process)
+
+
 @contextmanager
 def gunicorn_server(env: dict[str, str], *, port: int, log_path: Path) -> Iterator[int]:
     """gunicorn on ``port``, ready (``/healthz``) before it is yielded; stopped at the end."""
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "sgsc.platform.wsgi:application",
-             "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4"],
-            cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while not healthy(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("gunicorn did not start:\n" + log_path.read_text(errors="replace"))
-            time.sleep(0.2)
+    with _serving([sys.executable, "-m", "gunicorn", "sgsc.platform.wsgi:application",
+                   "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4"],
+                  env=env, port=port, ready_path="/healthz", log_path=log_path,
+                  name="gunicorn"):
         yield port
-    finally:
-        _stop(process)
 
 
 @contextmanager
@@ -107,32 +116,13 @@ def celery_worker(env: dict[str, str], *,
         _stop(process)
 
 
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 (our own loopback)
-            return bool(answer.status == 200)
-    except OSError:
-        return False
-
-
 @contextmanager
 def mpass_idp_server(env: dict[str, str], *, port: int, log_path: Path) -> Iterator[int]:
     """The local test MPass (``sgsc mpass_idp``) on ``port``, ready (``/metadata``) before it
     is yielded; stopped at the end. ``env`` names its public address (``MPASS_TEST_IDP_URL``).
     It offers the people with an IDNP that exist when it starts: commit them first."""
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "sgsc.platform.cli", "mpass_idp", "--bind", "127.0.0.1",
-             "--port", str(port)],
-            cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while not _answers(f"http://127.0.0.1:{port}/metadata"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("the test MPass did not start:\n"
-                            + log_path.read_text(errors="replace"))
-            time.sleep(0.2)
+    with _serving([sys.executable, "-m", "sgsc.platform.cli", "mpass_idp", "--bind",
+                   "127.0.0.1", "--port", str(port)],
+                  env=env, port=port, ready_path="/metadata", log_path=log_path,
+                  name="the test MPass"):
         yield port
-    finally:
-        _stop(process)

@@ -82,7 +82,7 @@ class UserContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            refusal = self._refusal(request, user)
+            refusal = self._refusal(request)
             if refusal is None:
                 context.bind(user_id=user.pk, user_label=user.email)
             else:
@@ -95,7 +95,7 @@ class UserContextMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def _refusal(request: HttpRequest, user: Any) -> str | None:
+    def _refusal(request: HttpRequest) -> str | None:
         tenant = getattr(request, "tenant", None)
         session_tenant = request.session.get(SESSION_TENANT_KEY)
         if session_tenant is not None and tenant is not None and \

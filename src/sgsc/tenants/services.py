@@ -60,10 +60,20 @@ def _url_scheme() -> str:
     return "https"
 
 
+def _absolute_url(host: str, path: str) -> str:
+    port: str = str(getattr(settings, "TENANT_URL_PORT", "") or "")
+    return f"{_url_scheme()}://{host}{':' + port if port else ''}{path}"
+
+
 def tenant_url(*, slug: str, path: str = "/") -> str:
     """Absolute URL on a tenant's host, as sent by e-mail (activation link, access package)."""
-    port: str = str(getattr(settings, "TENANT_URL_PORT", "") or "")
-    return f"{_url_scheme()}://{tenant_host_for(slug=slug)}{':' + port if port else ''}{path}"
+    return _absolute_url(tenant_host_for(slug=slug), path)
+
+
+def public_url(*, path: str = "/") -> str:
+    """Absolute URL on the public host, as sent by e-mail (a connection request's answer
+    link)."""
+    return _absolute_url(settings.PUBLIC_HOST, path)
 
 
 def platform_bootstrap() -> Tenant:

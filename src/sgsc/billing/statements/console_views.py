@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -129,17 +130,21 @@ def console_what_if(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_bound and form.is_valid():
         month, version = form.cleaned_data["month"], form.cleaned_data["version"]
         contracts = contracts_billable(month=month).filter(tenant=tenant)
+        # One query each, not one per contract: the version's components (every contract
+        # applies it) and the issued statements (at most one per contract and month).
+        prefetch_related_objects([version], "components")
+        issued_by_contract = {statement.contract_id: statement for statement in statement_list(
+            tenant=tenant, month=month, status=Statement.Status.ISSUED,
+            kind=Statement.Kind.STATEMENT)}
         results = []
         for contract in contracts:
             try:
-                _days, lines = statement_compute(contract=contract, month=month, version=version)
+                _days, lines, _usage = statement_compute(contract=contract, month=month,
+                                                         version=version)
             except ApplicationError as error:
                 results.append({"contract": contract, "error": error.message})
                 continue
-            issued = statement_list(tenant=tenant, month=month,
-                                    status=Statement.Status.ISSUED,
-                                    kind=Statement.Kind.STATEMENT).filter(
-                                        contract=contract).first()
+            issued = issued_by_contract.get(contract.pk)
             totals = totals_of(lines)
             results.append({"contract": contract, "lines": lines, "totals": totals,
                             "issued": issued,

@@ -98,9 +98,9 @@ def usage_rows(*, tenant: Tenant, start: date, end: date) -> list[UsageRow]:
 
 def statement_compute(*, contract: Contract, month: date,
                       version: TariffScheduleVersion | None = None) -> tuple[
-                          tuple[date, date], list[LineDraft]]:
-    """The days in force and the lines of ``contract`` for ``month``, computed from the
-    recorded usage. ``version`` (the what-if view) applies that one version to every day
+                          tuple[date, date], list[LineDraft], list[UsageRow]]:
+    """The days in force, the lines of ``contract`` for ``month`` and the recorded usage
+    they were computed from (read once, the hub allocation needs it too). ``version`` (the what-if view) applies that one version to every day
     instead of the versions in force."""
     first, last = month_check(month=month)
     days = contract_days_in_force(contract=contract, first=first, last=last)
@@ -113,10 +113,10 @@ def statement_compute(*, contract: Contract, month: date,
         periods = tariff_periods(schedule=contract.tariff_schedule, start=start, end=end)
     else:
         periods = [Period(version=version, start=start, end=end)]
-    lines = lines_compute(periods=periods, usage=usage_rows(tenant=contract.tenant, start=start,
-                                                            end=end),
-                          month_days=last.day, is_hub=contract.tenant.kind == Tenant.Kind.HUB)
-    return days, lines
+    usage = usage_rows(tenant=contract.tenant, start=start, end=end)
+    lines = lines_compute(periods=periods, usage=usage, month_days=last.day,
+                          is_hub=contract.tenant.kind == Tenant.Kind.HUB)
+    return days, lines, usage
 
 
 def hub_allocation_key(*, tenant: Tenant) -> str:
@@ -200,7 +200,7 @@ def statement_generate(*, contract: Contract, month: date, actor: User | None) -
                              "decontul emis %(statement)s.")
                            % {"number": contract.number, "month": first.strftime("%m.%Y"),
                               "statement": existing.number}, code="statement_exists")
-        (start, end), lines = statement_compute(contract=contract, month=first)
+        (start, end), lines, usage = statement_compute(contract=contract, month=first)
         totals = totals_of(lines)
         if existing is not None:
             existing.delete()
@@ -210,8 +210,7 @@ def statement_generate(*, contract: Contract, month: date, actor: User | None) -
             period_end=end, net_amount=totals.net_amount, vat_amount=totals.vat_amount,
             total=totals.total, created_by=actor)
         _store_lines(statement, lines)
-        _store_allocations(statement, usage=usage_rows(tenant=contract.tenant, start=start,
-                                                       end=end))
+        _store_allocations(statement, usage=usage)
         audit_record(action="statement.generate", actor=actor, tenant=None,
                      object_type="statement", object_id=statement.pk,
                      details={**details, "total": str(statement.total),

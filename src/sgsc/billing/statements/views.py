@@ -176,28 +176,17 @@ def _download(request: HttpRequest, pk: int, *, fmt: str) -> HttpResponse:
     return response
 
 
+# ``fmt`` ("pdf" or "csv") comes from the URL pattern's extra kwargs.
 @capability_required(Capability.BILLING_MANAGE)
 @require_GET
-def statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    return _download(request, pk, fmt="pdf")
-
-
-@capability_required(Capability.BILLING_MANAGE)
-@require_GET
-def statement_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    return _download(request, pk, fmt="csv")
+def statement_document(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    return _download(request, pk, fmt=fmt)
 
 
 @capability_required(Capability.BILLING_VIEW)
 @require_GET
-def own_statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    return _download(request, pk, fmt="pdf")
-
-
-@capability_required(Capability.BILLING_VIEW)
-@require_GET
-def own_statement_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    return _download(request, pk, fmt="csv")
+def own_statement_document(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    return _download(request, pk, fmt=fmt)
 
 
 @capability_required(Capability.BILLING_VIEW)

@@ -20,7 +20,6 @@ def month_bounds(month: date) -> tuple[date, date]:
 
 
 def usage_records(*, month: date | None = None, tenant: Tenant | None = None,
-                  tenant_ids: list[int] | None = None,
                   metric: str = "") -> QuerySet[UsageRecord]:
     records = UsageRecord.objects.select_related("tenant").order_by("tenant__name", "day",
                                                                     "metric", "id")
@@ -29,8 +28,6 @@ def usage_records(*, month: date | None = None, tenant: Tenant | None = None,
         records = records.filter(day__range=(first, last))
     if tenant is not None:
         records = records.filter(tenant=tenant)
-    if tenant_ids is not None:
-        records = records.filter(tenant_id__in=tenant_ids)
     if metric:
         records = records.filter(metric=metric)
     return records

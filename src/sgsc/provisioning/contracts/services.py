@@ -118,7 +118,7 @@ def contract_template_create_version(*, title: str, body: str, effective_from: d
                                      actor: User | None) -> ContractTemplate:
     """A new version of the standard contract; earlier versions stay as they were."""
     with audited_refusal(action="contract.template.create", tenant=None, actor=actor,
-                          object_type="contract_template", object_id=""):
+                         object_type="contract_template", object_id=""):
         clean_title = _clean_template_fields(title=title, body=body,
                                              effective_from=effective_from)
         try:
@@ -144,7 +144,7 @@ def contract_template_update(*, template: ContractTemplate, title: str, body: st
                              effective_from: date, actor: User | None) -> ContractTemplate:
     """Correct a version no contract uses yet; a used version is never edited."""
     with audited_refusal(action="contract.template.update", tenant=None, actor=actor,
-                          object_type="contract_template", object_id=template.pk):
+                         object_type="contract_template", object_id=template.pk):
         clean_title = _clean_template_fields(title=title, body=body,
                                              effective_from=effective_from)
         with transaction.atomic():
@@ -243,8 +243,8 @@ def contract_draft_for_request(*, connection_request: ConnectionRequest,
     Runs inside the caller's transaction when there is one (the request's approval).
     """
     with audited_refusal(action="contract.draft", tenant=None, actor=actor,
-                          object_type="connection_request",
-                          object_id=connection_request.pk), transaction.atomic():
+                         object_type="connection_request",
+                         object_id=connection_request.pk), transaction.atomic():
         request = (ConnectionRequest.objects.select_for_update()
                    .select_related("institution").get(pk=connection_request.pk))
         if request.status != ConnectionRequest.Status.APPROVED:
@@ -328,8 +328,8 @@ def contract_update_draft(*, contract: Contract, tenant_slug: str, tariff_code: 
                           services: Sequence[str], channels: Sequence[str],
                           actor: User | None) -> Contract:
     """Change the editable terms of a draft; a signed contract is never edited."""
-    with audited_refusal(action="contract.update", tenant=None, actor=actor, object_type="contract",
-                          object_id=contract.pk), transaction.atomic():
+    with audited_refusal(action="contract.update", tenant=None, actor=actor,
+                         object_type="contract", object_id=contract.pk), transaction.atomic():
         locked = Contract.objects.select_for_update().get(pk=contract.pk)
         if locked.status != Contract.Status.DRAFT:
             raise _not_draft(locked)
@@ -407,8 +407,8 @@ def contract_sign(*, contract: Contract, age_signer_name: str, age_signer_positi
     Without an uploaded scan, the platform's own rendering (with the signers' names) is the
     signed document. The handover deadline is 10 working days from the signature.
     """
-    with audited_refusal(action="contract.sign", tenant=None, actor=actor, object_type="contract",
-                          object_id=contract.pk):
+    with audited_refusal(action="contract.sign", tenant=None, actor=actor,
+                         object_type="contract", object_id=contract.pk):
         signers = _check_signers(age_signer_name=age_signer_name,
                                  age_signer_position=age_signer_position,
                                  provider_signer_name=provider_signer_name,
@@ -483,7 +483,7 @@ def contract_cancel_draft(*, contract: Contract, reason: str, actor: User | None
     )
 
     with audited_refusal(action="contract.cancel", tenant=None, actor=actor,
-                          object_type="contract", object_id=contract.pk):
+                         object_type="contract", object_id=contract.pk):
         reason = reason.strip()
         if not reason:
             raise InvalidInput(_("Indicați motivul anulării."), code="reason_required",
@@ -543,8 +543,8 @@ def contract_set_status(*, contract: Contract, status: str, reason: str = "",
                         legal_basis: str = "", actor: User | None) -> Contract:
     """Suspend, terminate (both with reason and legal basis), reactivate or expire."""
     with audited_refusal(action="contract.status.change", tenant=None, actor=actor,
-                          object_type="contract", object_id=contract.pk,
-                          details={"to": status}):
+                         object_type="contract", object_id=contract.pk,
+                         details={"to": status}):
         if status not in (Contract.Status.ACTIVE, Contract.Status.SUSPENDED,
                           Contract.Status.TERMINATED, Contract.Status.EXPIRED):
             raise InvalidInput(_("Stare necunoscută sau care nu se stabilește manual."),
@@ -574,8 +574,8 @@ def contract_mark_active(*, contract: Contract, tenant: Tenant,
     """Provisioning finished: the contract is in force and bound to its tenant. Running it
     again for the same tenant changes nothing."""
     with audited_refusal(action="contract.status.change", tenant=None, actor=actor,
-                          object_type="contract", object_id=contract.pk,
-                          details={"to": Contract.Status.ACTIVE, "tenant": tenant.slug}):
+                         object_type="contract", object_id=contract.pk,
+                         details={"to": Contract.Status.ACTIVE, "tenant": tenant.slug}):
         def bind(locked: Contract) -> None:
             locked.tenant = tenant
 
@@ -592,8 +592,8 @@ def contract_mark_active(*, contract: Contract, tenant: Tenant,
 
 def contract_record_handover(*, contract: Contract, actor: User | None) -> Contract:
     """AGE has handed the access package over (Annex 1 §11); only once, after activation."""
-    with audited_refusal(action="contract.handover", tenant=None, actor=actor, object_type="contract",
-                          object_id=contract.pk), transaction.atomic():
+    with audited_refusal(action="contract.handover", tenant=None, actor=actor,
+                         object_type="contract", object_id=contract.pk), transaction.atomic():
         locked = Contract.objects.select_for_update().get(pk=contract.pk)
         if locked.handed_over_at is not None:
             raise Conflict(_("Predarea accesului a fost deja înregistrată."),

@@ -10,10 +10,10 @@ import hashlib
 import re
 import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, NoReturn
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,7 +37,7 @@ from sgsc.provisioning.requests.models import (
     RequestNumberCounter,
 )
 from sgsc.shared_apps.audit.models import AuditEvent
-from sgsc.shared_apps.audit.services import audit_record
+from sgsc.shared_apps.audit.services import audit_record, audited_refusal
 from sgsc.shared_apps.identity.models import User
 from sgsc.shared_apps.institutions.models import Institution
 from sgsc.shared_apps.institutions.validators import validate_idno, validate_idnp
@@ -135,7 +135,9 @@ def connection_request_submit(
     """Register a provider's request to be connected (Annex 1 §7): number, receipt time and
     the review deadline of 10 working days (§8). Unknown institutions join the registry."""
     institution_idno = _digits(institution_idno)
-    try:
+    with audited_refusal(action="connection_request.submit", actor=actor, tenant=None,
+                         object_type="institution", object_id=institution_idno[:32],
+                         with_fields=True):
         cleaned = _submission_clean(
             institution_idno=institution_idno, institution_name=institution_name,
             institution_kind=institution_kind, mode=mode, coordinator_idno=coordinator_idno,
@@ -149,12 +151,6 @@ def connection_request_submit(
         )
         with _files_removed_on_failure() as written, transaction.atomic():
             return _submission_store(cleaned, actor=actor, written=written)
-    except ApplicationError as error:
-        audit_record(action="connection_request.submit", outcome=AuditEvent.Outcome.FAILURE,
-                     actor=actor, tenant=None, object_type="institution",
-                     object_id=institution_idno[:32],
-                     details={"code": error.code, "fields": sorted(error.fields)})
-        raise
 
 
 def _submission_clean(
@@ -475,9 +471,10 @@ def connection_request_ask_info(*, connection_request: ConnectionRequest, messag
     """AGE asks the applicant for more information; the review term is suspended."""
     message = message.strip()
     if not message:
-        _refuse(connection_request, "ask_info", actor, InvalidInput(
-            _("Scrieți ce informații sunt necesare."), code="message_required",
-            fields={"message": [_("Câmp obligatoriu.")]}))
+        with _refused(connection_request, "ask_info", actor):
+            raise InvalidInput(_("Scrieți ce informații sunt necesare."),
+                               code="message_required",
+                               fields={"message": [_("Câmp obligatoriu.")]})
 
     def pause(locked: ConnectionRequest, now: datetime) -> dict[str, Any]:
         days_left = working_days_left(deadline=locked.review_deadline, now=now)
@@ -502,11 +499,9 @@ def _token_digest(token: str) -> str:
 
 def info_link_url(*, token: str) -> str:
     """Absolute address of the answer page on the public host, as sent by e-mail."""
-    from sgsc.tenants.services import _url_scheme
+    from sgsc.tenants.services import public_url
 
-    port = str(getattr(settings, "TENANT_URL_PORT", "") or "")
-    return (f"{_url_scheme()}://{settings.PUBLIC_HOST}{':' + port if port else ''}"
-            f"/cerere-conectare/raspuns/{token}/")
+    return public_url(path=f"/cerere-conectare/raspuns/{token}/")
 
 
 def _info_link_issue(*, request: ConnectionRequest, question: str) -> InfoRequestLink:
@@ -623,10 +618,8 @@ def connection_request_info_provided(
     if not note and not documents:
         errors.add("note", "info_required",
                    _("Descrieți informațiile primite sau atașați documentele."))
-    try:
+    with _refused(connection_request, "info_provided", actor):
         errors.raise_if_any()
-    except InvalidInput as error:
-        _refuse(connection_request, "info_provided", actor, error)
 
     def resume(locked: ConnectionRequest, now: datetime) -> dict[str, Any]:
         days_left = locked.review_days_left_at_pause
@@ -680,10 +673,8 @@ def connection_request_reject(*, connection_request: ConnectionRequest, actor: U
     if not legal_basis:
         errors.add("legal_basis", "legal_basis_required",
                    _("Temeiul legal al respingerii este obligatoriu."))
-    try:
+    with _refused(connection_request, "reject", actor):
         errors.raise_if_any()
-    except InvalidInput as error:
-        _refuse(connection_request, "reject", actor, error)
 
     def decide(locked: ConnectionRequest, now: datetime) -> dict[str, Any]:
         locked.decided_at = now
@@ -725,38 +716,33 @@ def _transition(
     change: Change | None = None,
     after: Callable[[ConnectionRequest], dict[str, Any]] | None = None,
 ) -> ConnectionRequest:
-    try:
-        with transaction.atomic():
-            locked = ConnectionRequest.objects.select_for_update().get(pk=connection_request.pk)
-            if locked.status not in ALLOWED_FROM[action]:
-                raise Conflict(
-                    _("Cererea %(number)s este „%(status)s”: acțiunea nu este permisă.")
-                    % {"number": locked.number, "status": locked.get_status_display()},
-                    code="invalid_transition",
-                    details={"from": locked.status, "action": action})
-            now = timezone.now()
-            previous = locked.status
-            details = change(locked, now) if change is not None else {}
-            locked.status = to_status
-            locked.save()
-            if after is not None:
-                details.update(after(locked))
-            _timeline_record(request=locked, action=action, actor=actor, at=now,
-                             from_status=previous, to_status=to_status, note=note,
-                             details=details)
-    except ApplicationError as error:
-        _refuse(connection_request, action, actor, error)
+    with _refused(connection_request, action, actor), transaction.atomic():
+        locked = ConnectionRequest.objects.select_for_update().get(pk=connection_request.pk)
+        if locked.status not in ALLOWED_FROM[action]:
+            raise Conflict(
+                _("Cererea %(number)s este „%(status)s”: acțiunea nu este permisă.")
+                % {"number": locked.number, "status": locked.get_status_display()},
+                code="invalid_transition",
+                details={"from": locked.status, "action": action})
+        now = timezone.now()
+        previous = locked.status
+        details = change(locked, now) if change is not None else {}
+        locked.status = to_status
+        locked.save()
+        if after is not None:
+            details.update(after(locked))
+        _timeline_record(request=locked, action=action, actor=actor, at=now,
+                         from_status=previous, to_status=to_status, note=note,
+                         details=details)
     return locked
 
 
-def _refuse(connection_request: ConnectionRequest, action: str, actor: User | None,
-            error: ApplicationError) -> NoReturn:
-    """Audit a refused action (after its transaction rolled back) and raise it again."""
-    audit_record(action=f"connection_request.{action}", outcome=AuditEvent.Outcome.FAILURE,
-                 actor=actor, tenant=None, object_type="connection_request",
-                 object_id=connection_request.pk,
-                 details={"number": connection_request.number, "code": error.code})
-    raise error
+def _refused(connection_request: ConnectionRequest, action: str,
+             actor: User | None) -> AbstractContextManager[None]:
+    """Audit a refused action (after its transaction rolled back) and let the error go on."""
+    return audited_refusal(action=f"connection_request.{action}", actor=actor, tenant=None,
+                           object_type="connection_request", object_id=connection_request.pk,
+                           details={"number": connection_request.number})
 
 
 def _timeline_record(*, request: ConnectionRequest, action: str, actor: User | None,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sgsc.shared_apps.identity.models import RevocationReason
 from sgsc.shared_apps.identity.roles import ROLE_LABELS, PlatformRole, TenantRole
+from sgsc.shared_apps.identity.services import REVOCATION_REASONS_MANUAL
 from sgsc.shared_apps.institutions.models import HubMembership
 from sgsc.shared_apps.workdays.selectors import end_of_day
 from sgsc.tenants.models import Tenant
@@ -18,9 +19,7 @@ from sgsc.tenants.selectors import tenant_list_real
 
 PLATFORM_ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in PlatformRole]
 TENANT_ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in TenantRole]
-# Expiry is recorded by the periodic job, never chosen by a person.
-REVOKE_REASON_CHOICES = [(value, label) for value, label in RevocationReason.choices
-                         if value != RevocationReason.ACCESS_EXPIRED]
+REVOKE_REASON_CHOICES = [(r, RevocationReason(r).label) for r in REVOCATION_REASONS_MANUAL]
 
 
 def _tenant_choices(*, empty: str) -> list[tuple[str, str]]:

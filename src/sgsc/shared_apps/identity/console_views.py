@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import cast
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -29,6 +28,7 @@ from sgsc.shared_apps.identity.console_selectors import (
     person_memberships,
     person_recent_sessions,
 )
+from sgsc.shared_apps.identity.member_forms import show_service_error
 from sgsc.shared_apps.identity.models import Membership, User
 from sgsc.shared_apps.identity.platform_roles import platform_person_add, platform_roles_set
 from sgsc.shared_apps.identity.roles import ROLE_LABELS, Capability
@@ -45,12 +45,6 @@ administer = capability_required(Capability.ACCESS_ADMINISTER)
 
 def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)  # the capability check ran first
-
-
-def _show_error(form: forms.Form, error: ApplicationError) -> None:
-    """The service's refusal next to the field it concerns, else above the form."""
-    field = next((name for name in error.fields if name in form.fields), None)
-    form.add_error(field, error.message)
 
 
 def _labels(roles: list[str]) -> list[str]:
@@ -82,7 +76,7 @@ def person_add(request: HttpRequest) -> HttpResponse:
         try:
             person = platform_person_add(actor=_actor(request), **form.cleaned_data)
         except ApplicationError as error:
-            _show_error(form, error)
+            show_service_error(form, error)
         else:
             messages.success(request, _("Persoana „%(name)s” are acum acces la consola "
                                         "platformei.") % {"name": person})
@@ -115,7 +109,7 @@ def person_roles_edit(request: HttpRequest, pk: int) -> HttpResponse:
             platform_roles_set(actor=_actor(request), user=person,
                                roles=form.cleaned_data["roles"])
         except ApplicationError as error:
-            _show_error(form, error)
+            show_service_error(form, error)
         else:
             messages.success(request, _("Rolurile de platformă au fost salvate."))
             return redirect("console-person-detail", pk=person.pk)
@@ -134,7 +128,7 @@ def membership_grant_view(request: HttpRequest, pk: int) -> HttpResponse:
             membership = membership_grant(actor=_actor(request), user=person,
                                           **form.grant_arguments())
         except ApplicationError as error:
-            _show_error(form, error)
+            show_service_error(form, error)
         else:
             messages.success(request, _("Accesul în „%(tenant)s” a fost acordat.")
                              % {"tenant": membership.tenant.name})
@@ -158,7 +152,7 @@ def membership_revoke_view(request: HttpRequest, pk: int, membership_pk: int) ->
                               reason=form.cleaned_data["reason"],
                               note=form.cleaned_data["note"])
         except ApplicationError as error:
-            _show_error(form, error)
+            show_service_error(form, error)
         else:
             messages.success(request, _("Accesul în „%(tenant)s” a fost revocat.")
                              % {"tenant": membership.tenant.name})

@@ -409,12 +409,11 @@ def sign_in_session_close(*, session_key: str, reason: str) -> None:
         ended_at=timezone.now(), end_reason=reason)
 
 
-def sessions_end(*, user_id: int | None, tenant: Tenant | None, reason: str) -> int:
-    """End the open sessions of one person (``None``: everyone) on one tenant's host."""
-    open_sessions = SignInSession.objects.filter(ended_at__isnull=True, tenant=tenant)
-    if user_id is not None:
-        open_sessions = open_sessions.filter(user_id=user_id)
-    keys = list(open_sessions.values_list("session_key", flat=True))
+def sessions_end(*, user_id: int, tenant: Tenant | None, reason: str) -> int:
+    """End the open sessions of one person on one tenant's host (``None``: the public one)."""
+    keys = list(SignInSession.objects.filter(ended_at__isnull=True, user_id=user_id,
+                                             tenant=tenant)
+                .values_list("session_key", flat=True))
     if keys:
         Session.objects.filter(session_key__in=keys).delete()
         SignInSession.objects.filter(session_key__in=keys).update(ended_at=timezone.now(),

@@ -29,9 +29,14 @@ def _folded(field: str) -> Func:
 
 
 def institution_list(*, search: str = "") -> QuerySet[Institution]:
-    """Institutions matching ``search`` in any of their names (diacritics ignored) or in the
-    IDNO (spaces ignored); every institution when it is empty."""
-    institutions = Institution.objects.select_related("parent")
+    """Institutions matching ``search`` (see ``institutions_matching``)."""
+    return institutions_matching(Institution.objects.select_related("parent"), search=search)
+
+
+def institutions_matching(institutions: QuerySet[Institution], *,
+                          search: str) -> QuerySet[Institution]:
+    """Those of ``institutions`` matching ``search`` in any of their names (diacritics
+    ignored) or in the IDNO (spaces ignored); all of them when it is empty."""
     search = search.strip()[:255]
     if not search:
         return institutions

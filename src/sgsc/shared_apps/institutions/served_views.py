@@ -6,13 +6,13 @@ from typing import cast
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from sgsc.platform.access import capability_required
 from sgsc.shared_apps.identity.models import User
 from sgsc.shared_apps.identity.roles import ROLE_LABELS, Capability
+from sgsc.shared_apps.institutions.selectors import institutions_matching
 from sgsc.shared_apps.institutions.served_selectors import (
     served_institution_get_or_deny,
     served_institution_people,
@@ -32,9 +32,9 @@ def _context(request: HttpRequest) -> tuple[User, Tenant]:
 def served_list(request: HttpRequest) -> HttpResponse:
     user, tenant = _context(request)
     search = request.GET.get("q", "").strip()[:100]
-    institutions = served_institutions(user=user, tenant=tenant)
-    if search:
-        institutions = institutions.filter(Q(name__icontains=search) | Q(idno=search))
+    # The registry's search: diacritics and spaces in an IDNO do not matter.
+    institutions = institutions_matching(served_institutions(user=user, tenant=tenant),
+                                         search=search)
     page = Paginator(institutions, PAGE_SIZE).get_page(request.GET.get("pagina"))
     return render(request, "institutions/served/list.html", {
         "page": page, "search": search, "query": urlencode({"q": search}) if search else "",
