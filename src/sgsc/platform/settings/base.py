@@ -87,6 +87,9 @@ TENANT_APPS = [
     "django.contrib.auth",
     "guardian",
     "sgsc.tenant_apps.workspace",
+    "sgsc.tenant_apps.catalog",
+    "sgsc.tenant_apps.sla",
+    "sgsc.tenant_apps.tickets",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -386,3 +389,10 @@ LOGGING = {
         "xmlschema": {"level": "WARNING"},
     },
 }
+
+# Attachments and virus scanning
+# CLAMAV_SOCKET is clamd's unix socket; empty means scanning is not configured and every scan
+# is "unavailable". clamd's StreamMaxLength must be above ATTACHMENT_MAX_BYTES, the largest
+# attachment accepted.
+CLAMAV_SOCKET: str = env.str("CLAMAV_SOCKET", default="")
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)

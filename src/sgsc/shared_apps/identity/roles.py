@@ -46,6 +46,11 @@ class Capability(StrEnum):
     MEMBERS_VIEW = "members.view"
     MEMBERS_MANAGE = "members.manage"
     TICKETS_WORK = "tickets.work"
+    TICKETS_LEVEL2 = "tickets.level2"
+    TICKETS_LEVEL3 = "tickets.level3"
+    TICKETS_SUPERVISE = "tickets.supervise"
+    TICKETS_CONFIGURE = "tickets.configure"
+    HUB_COORDINATE = "hub.coordinate"
     INSTITUTIONS_ALL = "institutions.all"
     ACCESS_REVIEW = "access.review"
     ACCESS_ADMINISTER = "access.administer"
@@ -84,15 +89,20 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     PlatformRole.STISC_TECHNICAL: frozenset({C.PLATFORM_CONSOLE}),
     TenantRole.TENANT_ADMIN: frozenset(
         {C.WORKSPACE_VIEW, C.WORKSPACE_MANAGE, C.MEMBERS_VIEW, C.MEMBERS_MANAGE,
-         C.INSTITUTIONS_ALL, C.TICKETS_WORK, C.ACCESS_REVIEW, C.BILLING_VIEW}
+         C.INSTITUTIONS_ALL, C.TICKETS_WORK, C.TICKETS_LEVEL2, C.TICKETS_LEVEL3,
+         C.TICKETS_SUPERVISE, C.TICKETS_CONFIGURE, C.HUB_COORDINATE, C.ACCESS_REVIEW,
+         C.BILLING_VIEW}
     ),
     TenantRole.COORDINATOR: frozenset(
-        {C.WORKSPACE_VIEW, C.MEMBERS_VIEW, C.TICKETS_WORK, C.INSTITUTIONS_ALL}
+        {C.WORKSPACE_VIEW, C.MEMBERS_VIEW, C.TICKETS_WORK, C.TICKETS_LEVEL2, C.TICKETS_LEVEL3,
+         C.TICKETS_SUPERVISE, C.TICKETS_CONFIGURE, C.HUB_COORDINATE, C.INSTITUTIONS_ALL}
     ),
-    TenantRole.SUPERVISOR: frozenset({C.WORKSPACE_VIEW, C.MEMBERS_VIEW, C.TICKETS_WORK}),
+    TenantRole.SUPERVISOR: frozenset({C.WORKSPACE_VIEW, C.MEMBERS_VIEW, C.TICKETS_WORK,
+                                      C.TICKETS_LEVEL2, C.TICKETS_LEVEL3,
+                                      C.TICKETS_SUPERVISE}),
     TenantRole.L1_OPERATOR: frozenset({C.WORKSPACE_VIEW, C.TICKETS_WORK}),
-    TenantRole.L2_SPECIALIST: frozenset({C.WORKSPACE_VIEW, C.TICKETS_WORK}),
-    TenantRole.L3_TECHNICAL: frozenset({C.WORKSPACE_VIEW, C.TICKETS_WORK}),
+    TenantRole.L2_SPECIALIST: frozenset({C.WORKSPACE_VIEW, C.TICKETS_WORK, C.TICKETS_LEVEL2}),
+    TenantRole.L3_TECHNICAL: frozenset({C.WORKSPACE_VIEW, C.TICKETS_WORK, C.TICKETS_LEVEL3}),
     TenantRole.AUDITOR: frozenset({C.WORKSPACE_VIEW, C.AUDIT_VIEW, C.ACCESS_REVIEW}),
 }
 

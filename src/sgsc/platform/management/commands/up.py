@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from sgsc.integrations.clamav.daemon import ClamdError, clamd_executables, clamd_prepare
 from sgsc.platform.demo import DemoLogin, demo_is_needed, demo_load, demo_logins
 from sgsc.tenants.models import Domain
 
@@ -67,6 +68,12 @@ def _port_is_free(bind: str, port: int) -> bool:
 def _test_mpass_wanted() -> bool:
     """Development without a real MPass: run the local test identity provider."""
     return not settings.MPASS_IDP_METADATA and getattr(settings, "DEMO_DATA_ALLOWED", False)
+
+
+def _test_clamd_wanted() -> bool:
+    """Development without a virus scanner configured: run a local clamd if it is installed."""
+    return (not settings.CLAMAV_SOCKET and getattr(settings, "DEMO_DATA_ALLOWED", False)
+            and clamd_executables() is not None)
 
 
 class Command(BaseCommand):
@@ -131,6 +138,15 @@ class Command(BaseCommand):
             # The local test MPass: the web children trust it through MPASS_TEST_IDP_URL.
             commands["mpass-idp"] = [python, "-m", "sgsc.platform.cli", "mpass_idp",
                                      "--bind", options["bind"]]
+        if _test_clamd_wanted():
+            # A real clamd that knows only the EICAR test file: uploads go through the same
+            # scan as in production. The web and worker children find it via CLAMAV_SOCKET.
+            try:
+                clamd = clamd_prepare(folder=settings.SGSC_HOME / "clamav")
+            except ClamdError as exc:
+                raise CommandError(str(exc)) from exc
+            env["CLAMAV_SOCKET"] = str(clamd.socket_path)
+            commands["clamd"] = list(clamd.command)
         if not options["no_beat"]:
             schedule = str(settings.SGSC_HOME / "celerybeat-schedule")
             commands["beat"] = [python, "-m", "celery", "-A", "sgsc.platform.celery", "beat",
@@ -140,7 +156,8 @@ class Command(BaseCommand):
             # Own sessions: a Ctrl-C in the terminal reaches only us, and we stop them in order.
             children[name] = subprocess.Popen(  # noqa: S603
                 command, env=env, stdin=subprocess.DEVNULL, start_new_session=True,
-                preexec_fn=preexec)
+                # clamd writes its own log file and would repeat its start-up lines here.
+                stdout=subprocess.DEVNULL if name == "clamd" else None, preexec_fn=preexec)
 
     def _wait_for_web(self, bind: str, port: int, web: subprocess.Popen[bytes]) -> None:
         """Print the banner only once the web server accepts connections."""
@@ -163,6 +180,9 @@ class Command(BaseCommand):
         if _test_mpass_wanted():
             lines += ["", f"MPass de test / test MPass: {settings.MPASS_TEST_IDP_URL}/ "
                           "(butonul „Autentificare prin MPass”)"]
+        if _test_clamd_wanted():
+            lines += ["", "Antivirus de test: clamd recunoaște doar fișierul EICAR / "
+                          "test virus scanner: clamd knows only the EICAR file"]
         lines += ["", "Ctrl-C oprește totul / Ctrl-C stops everything.", ""]
         self.stdout.write("\n".join(lines))
         self.stdout.flush()
