@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from sgsc.shared_apps.identity.models import Membership, User
 from sgsc.tenants.models import Tenant
 from sgsc.tenants.services import platform_bootstrap, tenant_create, tenant_host_for
+from tests.clamd import clamd_socket  # noqa: F401  (a fixture)
 from tests.factories import UserFactory
 
 TENANT_SPECS = {

@@ -52,10 +52,12 @@ from sgsc.shared_apps.institutions.models import (
     HubMembership,
     Institution,
 )
+from sgsc.tenant_apps.tickets.models import JournalEntry, Ticket
 from sgsc.tenant_apps.workspace.services import workspace_profile_update
 from sgsc.tenants.models import Tenant
 from tests.factories import InstitutionFactory, UserFactory
 from tests.isolation.routes import Candidate
+from tests.isolation.world_tickets import seed_hub_ticket_of, seed_prov_b_tickets
 from tests.provisioning.onboarding.helpers import make_signed_contract, valid_idnp
 
 ALL_TENANT_ROLES = sorted(role.value for role in TenantRole)
@@ -103,9 +105,14 @@ def _schema_tables(schema: str) -> dict[str, str]:
 
 
 def tenant_foreign_keys() -> list[tuple[type[models.Model], str]]:
-    """Every (public model, field) pointing at a tenant, ``related_name="+"`` ones included."""
+    """Every (public model, field) pointing at a tenant, ``related_name="+"`` ones included
+    (a tenant app's model naming another tenant, like an external L3 team, lives in a tenant
+    schema and is seeded there)."""
     found = []
+    tenant_only = set(settings.TENANT_APPS) - set(settings.SHARED_APPS)
     for model in apps.get_models():
+        if model._meta.app_config.name in tenant_only:
+            continue
         for model_field in model._meta.concrete_fields:
             if model_field.is_relation and model_field.related_model is Tenant:
                 found.append((model, model_field.name))
@@ -275,6 +282,8 @@ def _seed_prov_b(*, tenant: Tenant, marker: str, age_admin: User) -> Victim:
         Candidate(activation_token, "B's activation token", secret=True),
         Candidate(session_key, "B's session key", secret=True),
         Candidate(api_key, "B's API key", secret=True),
+        *seed_prov_b_tickets(tenant=tenant, admin=admin_b, marker=marker,
+                             idnp=valid_idnp(7_000_002)),
     ]
     candidates = _unique(candidates)
 
@@ -347,6 +356,8 @@ def _seed_hub(*, hub: Tenant, marker: str, age_admin: User) -> tuple[Victim, Att
     with schema_context(hub.schema_name):
         grants_y = list(UserObjectPermission.objects.filter(object_pk=str(institution_y.pk))
                         .values_list("pk", flat=True))
+    tickets_y = seed_hub_ticket_of(hub=hub, user=serving_y, institution=institution_y,
+                                   marker=marker, idnp=valid_idnp(7_000_003))
 
     candidates = _unique([
         _int(institution_y.pk, "institution Y"),
@@ -356,12 +367,15 @@ def _seed_hub(*, hub: Tenant, marker: str, age_admin: User) -> tuple[Victim, Att
         *[_int(pk, "an object permission on Y in the hub's schema") for pk in grants_y],
         Candidate(institution_y.idno, "Y's IDNO"),
         Candidate(serving_y.email, "the e-mail of a person serving only Y"),
+        *tickets_y,
     ])
 
     def fingerprint() -> Snapshot:
         connection.set_schema_to_public()
         with schema_context(hub.schema_name):
             grants = _rows(UserObjectPermission.objects.filter(object_pk=str(institution_y.pk)))
+            tickets = _rows(Ticket.objects.filter(institution=institution_y))
+            journal = _rows(JournalEntry.objects.filter(ticket__institution=institution_y))
         return Snapshot(digests={
             "institutions.Institution(Y)": _digest(_rows(Institution.objects.filter(
                 pk=institution_y.pk))),
@@ -371,6 +385,8 @@ def _seed_hub(*, hub: Tenant, marker: str, age_admin: User) -> tuple[Victim, Att
                 user=serving_y))),
             "identity.User(serving Y)": _digest(_rows(User.objects.filter(pk=serving_y.pk))),
             "guardian.UserObjectPermission(Y, hub schema)": _digest(grants),
+            "tickets.Ticket(Y, hub schema)": _digest(tickets),
+            "tickets.JournalEntry(Y, hub schema)": _digest(journal),
         }, audit_ids=frozenset())
 
     victim = Victim(
