@@ -43,9 +43,10 @@ def snapshot(tenant: Any) -> list[tuple[Any, ...]]:
         "id", "day", "metric", "quantity", "kind", "source", "computed_at"))
 
 
-def test_registry_holds_the_platform_meters_only() -> None:
-    # Tickets and call minutes arrive with their apps; nothing pretends to count them now.
-    assert set(registered_meters()) == {Metric.SEATS, Metric.STORAGE_GB}
+def test_registry_holds_the_meters_of_the_installed_apps() -> None:
+    # Call minutes arrive with telephony; nothing pretends to count them now.
+    assert set(registered_meters()) == {Metric.SEATS, Metric.STORAGE_GB,
+                                        Metric.TICKETS_HANDLED}
 
 
 def test_seats_count_operator_roles_active_that_day(tenants) -> None:  # type: ignore[no-untyped-def]
@@ -76,7 +77,8 @@ def test_storage_is_the_schema_size_in_gb(tenants) -> None:  # type: ignore[no-u
 def test_metering_a_day_writes_one_record_per_metric(tenants) -> None:  # type: ignore[no-untyped-def]
     member(tenants.prov_a, ["l1_operator"])
     created = usage_meter_tenant_day(tenant=tenants.prov_a, day=DAY)
-    assert sorted(r.metric for r in created) == [Metric.SEATS, Metric.STORAGE_GB]
+    assert sorted(r.metric for r in created) == [Metric.SEATS, Metric.STORAGE_GB,
+                                                 Metric.TICKETS_HANDLED]
     seats = UsageRecord.objects.get(tenant=tenants.prov_a, day=DAY, metric=Metric.SEATS)
     assert seats.quantity == 1 and seats.kind == UsageRecord.Kind.ORIGINAL
     assert AuditEvent.objects.filter(action="usage.meter", object_id=str(tenants.prov_a.pk)).exists()
@@ -96,7 +98,7 @@ def test_metering_a_day_twice_gives_the_same_records(tenants, roles, offset) -> 
         before = snapshot(tenants.hub)
         member(tenants.hub, ["l1_operator"], valid_from=at(day - timedelta(1)))  # changes after
         again = usage_meter_tenant_day(tenant=tenants.hub, day=day)
-        assert len(first) == 2 and again == []
+        assert len(first) == 3 and again == []
         assert snapshot(tenants.hub) == before
         transaction.set_rollback(True)
 
@@ -136,7 +138,7 @@ def test_adjustment_records_the_difference(tenants, user_with_role) -> None:  # 
     ("5", "  ", Metric.SEATS, "reason_required"),
     ("-1", "x", Metric.SEATS, "negative_quantity"),
     ("5", "x", "mystery", "invalid_metric"),
-    ("5", "x", Metric.TICKETS_HANDLED, "usage_not_metered"),
+    ("5", "x", Metric.CALL_MINUTES, "usage_not_metered"),
     ("0", "x", Metric.SEATS, "usage_unchanged"),
 ])
 def test_bad_adjustments_are_refused_and_audited(tenants, user_with_role, quantity, reason,  # type: ignore[no-untyped-def]
@@ -157,11 +159,12 @@ def test_command_meters_one_tenant_or_all(tenants) -> None:  # type: ignore[no-u
     out = StringIO()
     call_command("usage", "meter", "--day", DAY.isoformat(), "--tenant", "prov-b", stdout=out)
     assert out.getvalue().startswith("prov-b  seats=0, storage_gb=")
+    assert "tickets_handled=0" in out.getvalue()
     out = StringIO()
     call_command("usage", "meter", "--day", DAY.isoformat(), stdout=out)
     lines = dict(line.split("  ") for line in out.getvalue().splitlines())
     assert lines == {"hub-test": lines["hub-test"], "prov-a": lines["prov-a"], "prov-b": "-"}
-    assert UsageRecord.objects.filter(day=DAY).count() == 6
+    assert UsageRecord.objects.filter(day=DAY).count() == 9
     for bad in ("2026-13-01", "ieri"):
         with pytest.raises(CommandError, match="Invalid day"):
             call_command("usage", "meter", "--day", bad)
@@ -192,5 +195,5 @@ def test_tenant_task_meters_the_schema_it_runs_in(tenants) -> None:  # type: ign
     from django_tenants.utils import schema_context
 
     with schema_context(tenants.prov_b.schema_name):
-        assert tasks.meter_tenant(day="2026-03-10") == 2
+        assert tasks.meter_tenant(day="2026-03-10") == 3
     assert set(UsageRecord.objects.values_list("tenant__slug", flat=True)) == {"prov-b"}

@@ -1,9 +1,9 @@
 """The meter registry: one function per metric, run inside the tenant's schema.
 
-The platform registers ``seats`` and ``storage_gb``. ``tickets_handled`` and ``call_minutes``
-have no meter yet: the ticket and telephony apps register theirs (``register_meter``, from
-their ``AppConfig.ready``) when they arrive. Until then nothing is recorded for those metrics
-(no record, never an invented zero), and statements bill only what was recorded.
+The platform registers ``seats`` and ``storage_gb``; the ticket app registers
+``tickets_handled`` from its ``AppConfig.ready``. ``call_minutes`` has no meter until telephony
+arrives: nothing is recorded for it (no record, never an invented zero), and statements bill
+only what was recorded.
 """
 
 from __future__ import annotations
