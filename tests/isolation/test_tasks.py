@@ -37,6 +37,7 @@ from sgsc.platform.errors import ApplicationError
 from sgsc.tenants.selectors import tenant_list_active, tenant_list_real
 from tests.isolation.probe import REPORT
 from tests.isolation.world import World
+from tests.shared_apps.exchange.factories import exchange_make
 
 PUBLIC_ONLY = "PUBLIC_ONLY"
 CURRENT_SCHEMA = "CURRENT_SCHEMA"
@@ -74,6 +75,19 @@ TASKS: dict[str, TaskClass] = {
     "identity.expire_memberships": TaskClass(
         PUBLIC_ONLY, "ends every membership whose end date passed; runs in public"),
     "mlog.drain": TaskClass(PUBLIC_ONLY, "ships the platform's audit outbox to MLog"),
+    # The world seeds no exchange and one made now with prov-b would itself change prov-b's
+    # fingerprint: the exchanges given are the hub's, with prov-a on the side the task may
+    # not act for (a wrong delivery would register a ticket in prov-a and return its number).
+    "exchange.deliver": TaskClass(
+        TENANT_SCOPED_BY_IDS, "delivers only an exchange the tenant of its schema sent",
+        kwargs=lambda world: {"exchange_id": str(exchange_make(
+            source=world.hub, target=world.prov_a).pk)}),
+    "exchange.relay_answers": TaskClass(
+        TENANT_SCOPED_BY_IDS, "relays only the answers of an exchange its tenant received",
+        kwargs=lambda world: {"exchange_id": str(exchange_make(
+            source=world.prov_a, target=world.hub, target_ticket_id=1).pk)}),
+    "tickets.attachments_rescan": TaskClass(
+        CURRENT_SCHEMA, "scans again the quarantined attachments of the schema it runs in"),
 }
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.test import Client
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from sgsc.billing.statements.models import Statement
 from sgsc.billing.tariffs.models import TariffScheduleVersion
@@ -19,6 +20,7 @@ from sgsc.platform.demo import (
     demo_load,
     demo_logins,
 )
+from sgsc.platform.demo_support import TICKETS_PER_TENANT
 from sgsc.provisioning.contracts.models import Contract
 from sgsc.provisioning.requests.models import ConnectionRequest
 from sgsc.shared_apps.audit.models import AuditEvent
@@ -26,13 +28,21 @@ from sgsc.shared_apps.identity.models import Membership, User
 from sgsc.shared_apps.identity.scoping import institution_scope_for
 from sgsc.shared_apps.institutions.models import HubMembership, Institution
 from sgsc.shared_apps.workdays.selectors import work_calendar, working_days_left
+from sgsc.tenant_apps.tickets.models import Ticket
 from sgsc.tenants.models import Tenant
 from sgsc.tenants.services import tenant_host_for
 
 
-def test_demo_data_builds_the_promised_platform(db: None) -> None:
+def test_demo_data(db: None) -> None:
+    """One load (it works a few hundred tickets through the services), three looks at it."""
     assert demo_logins() == []
     demo_load(password="Parola-demo-2026")
+    _builds_the_promised_platform()
+    _access_is_limited_by_institution_and_in_time()
+    _has_a_billing_history()
+
+
+def _builds_the_promised_platform() -> None:
     provider = Tenant.objects.get(slug=PROVIDER_SLUG)
     hub = Tenant.objects.get(slug=HUB_SLUG)
     assert (provider.kind, provider.status) == (Tenant.Kind.PROVIDER, Tenant.Status.ACTIVE)
@@ -63,8 +73,7 @@ def test_demo_data_builds_the_promised_platform(db: None) -> None:
     assert "Coordonator de hub" in client.get("/").content.decode()
 
 
-def test_demo_access_is_limited_by_institution_and_in_time(db: None) -> None:
-    demo_load(password="Parola-demo-2026")
+def _access_is_limited_by_institution_and_in_time() -> None:
     hub = Tenant.objects.get(slug=HUB_SLUG)
     provider = Tenant.objects.get(slug=PROVIDER_SLUG)
     logins = {login.email: login for login in demo_logins()}
@@ -101,10 +110,9 @@ def test_demo_access_is_limited_by_institution_and_in_time(db: None) -> None:
     assert operator.user.idnp and supervisor.user.idnp
 
 
-def test_demo_has_a_billing_history(db: None) -> None:
+def _has_a_billing_history() -> None:
     """The Chancellery's console has something to show: metered days, issued statements (the
     hub's shared among its institutions by seats) and a tariff version awaiting approval."""
-    demo_load(password="Parola-demo-2026")
     today = timezone.localdate()
     since = today.replace(day=1) - relativedelta(months=BILLED_MONTHS)
     tenants = list(Tenant.objects.filter(slug__in=[PROVIDER_SLUG, HUB_SLUG]))
@@ -115,6 +123,15 @@ def test_demo_has_a_billing_history(db: None) -> None:
             days = set(UsageRecord.objects.filter(tenant=tenant, metric=metric)
                        .values_list("day", flat=True))
             assert days == {since + timedelta(days=n) for n in range((today - since).days)}
+    for tenant in tenants:  # demo tickets in every state, their resolutions metered
+        with schema_context(tenant.schema_name):
+            statuses = set(Ticket.objects.values_list("status", flat=True))
+            assert Ticket.objects.count() == TICKETS_PER_TENANT
+            assert statuses == set(Ticket.Status.values)
+            if tenant.slug == HUB_SLUG:
+                assert not Ticket.objects.filter(institution__isnull=True).exists()
+        handled = UsageRecord.objects.filter(tenant=tenant, metric=Metric.TICKETS_HANDLED)
+        assert sum(record.quantity for record in handled) > 0
     hub_seats = UsageRecord.objects.filter(tenant__slug=HUB_SLUG, metric=Metric.SEATS,
                                            day=since).get()
     assert hub_seats.quantity == 3 and hub_seats.source["limited"]  # ANOFM's own operator

@@ -29,7 +29,10 @@ app.conf.task_routes = {"tenants.*": {"queue": QUEUE_PERIODIC},
                         "identity.expire_memberships": {"queue": QUEUE_PERIODIC},
                         "audit.*": {"queue": QUEUE_AUDIT},
                         "usage.*": {"queue": QUEUE_PERIODIC},
-                        "mlog.*": {"queue": QUEUE_AUDIT}}
+                        "mlog.*": {"queue": QUEUE_AUDIT},
+                        "sla.*": {"queue": QUEUE_PERIODIC},
+                        "tickets.housekeeping": {"queue": QUEUE_PERIODIC},
+                        "tickets.attachments_rescan": {"queue": QUEUE_PERIODIC}}
 
 app.conf.beat_schedule = {
     "audit-verify-chains-nightly": {
@@ -42,10 +45,20 @@ app.conf.beat_schedule = {
     "identity-expire-memberships": {"task": "identity.expire_memberships", "schedule": 300.0},
     # Meters the day that has just ended, one task per tenant (see sgsc.billing.usage.tasks).
     "usage-meter-nightly": {"task": "usage.meter_dispatch", "schedule": crontab(hour=1, minute=15)},
+    # SLA warnings and breaches, one task per active tenant (see sgsc.tenant_apps.sla.tasks).
+    "sla-monitor-every-minute": {"task": "tenants.fan_out", "schedule": 60.0,
+                                 "kwargs": {"task_name": "sla.monitor"}},
+    # Automatic closing and archiving of tickets (amended pt. 33), one task per active tenant.
+    "tickets-housekeeping-daily": {"task": "tenants.fan_out",
+                                   "schedule": crontab(hour=3, minute=10),
+                                   "kwargs": {"task_name": "tickets.housekeeping"}},
     "onboarding-deadline-alerts-daily": {
         "task": "onboarding.deadline_alerts",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Attachments that waited in quarantine for clamd, scanned again in every tenant.
+    "tickets-attachments-rescan": {"task": "tenants.fan_out", "schedule": 300.0,
+                                   "kwargs": {"task_name": "tickets.attachments_rescan"}},
 }
 
 app.autodiscover_tasks()

@@ -41,6 +41,7 @@ from sgsc.billing.tariffs.services import (
     tariff_version_update,
 )
 from sgsc.billing.usage.services import usage_meter_tenant_day
+from sgsc.platform.demo_support import DemoPeople, demo_support_load
 from sgsc.provisioning.contracts.models import Contract
 from sgsc.provisioning.contracts.services import (
     contract_record_handover,
@@ -321,6 +322,26 @@ def _backdate_onboarding(*, tenants: Sequence[Tenant], since: date) -> None:
     HubMembership.objects.filter(hub__in=tenants).update(joined_at=start)
 
 
+# Who works the demo tickets of each tenant: the L1 operator, the L2 specialist (in the hub,
+# the coordinator, who holds every level) and someone with the supervisor's rights.
+_SUPPORT_PEOPLE = {
+    PROVIDER_SLUG: ("operator@cnas.gov.md", "specialist@cnas.gov.md", "admin@cnas.gov.md"),
+    HUB_SLUG: ("operator@hub-social.gov.md", "coordonator@hub-social.gov.md",
+               "coordonator@hub-social.gov.md"),
+}
+
+
+def _support_work(*, tenants: Sequence[Tenant], since: date) -> None:
+    institutions = {key: Institution.objects.get(idno=idno)
+                    for key, (idno, _name, _kind) in _INSTITUTIONS.items()}
+    for tenant in tenants:
+        l1, l2, supervisor = (User.objects.get(email=email)
+                              for email in _SUPPORT_PEOPLE[tenant.slug])
+        demo_support_load(tenant=tenant, people=DemoPeople(l1=l1, l2=l2, supervisor=supervisor),
+                          institutions=institutions,
+                          days=(timezone.localdate() - since).days)
+
+
 def _billing_history(*, admin: User, tenants: Sequence[Tenant], since: date) -> None:
     """What the nightly metering and AGE's monthly run would have left: every day from
     ``since`` to yesterday metered, the hub's cost shared by operator seats, and the full
@@ -384,6 +405,7 @@ def demo_load(*, password: str) -> None:
     _limited_access(admin=admin, tenants={provider.slug: provider, hub.slug: hub},
                     password=password)
     _backdate_onboarding(tenants=(provider, hub), since=since)
+    _support_work(tenants=(provider, hub), since=since)
     _billing_history(admin=admin, tenants=(provider, hub), since=since)
     _propose_tariffs(admin=admin, approved=tariff)
     _other_requests(admin)

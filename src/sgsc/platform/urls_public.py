@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("sgsc.shared_apps.identity.console_urls")),
     path("", include("sgsc.shared_apps.identity.access_review_urls")),
     path("", include("sgsc.shared_apps.audit.urls")),
+    path("", include("sgsc.shared_apps.exchange.urls_public")),
     path("", include("sgsc.billing.statements.urls_public")),
     path("api/v1/audit/verifications/", audit_api.AuditVerificationView.as_view(),
          name="api-audit-verification"),

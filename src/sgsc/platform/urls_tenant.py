@@ -17,7 +17,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("sgsc.shared_apps.identity.access_review_urls")),
     path("", include("sgsc.shared_apps.identity.member_urls")),
     path("", include("sgsc.shared_apps.audit.urls")),
+    path("", include("sgsc.shared_apps.exchange.urls_tenant")),
     path("", include("sgsc.billing.statements.urls_tenant")),
+    path("", include("sgsc.tenant_apps.catalog.urls")),
+    path("", include("sgsc.tenant_apps.notifications.urls")),
+    path("", include("sgsc.tenant_apps.tickets.attachment_urls")),
+    path("", include("sgsc.tenant_apps.tickets.web.urls")),
+    path("", include("sgsc.tenant_apps.hub.urls")),
     path("api/v1/workspace/", workspace_api.WorkspaceProfileView.as_view(),
          name="api-workspace"),
 ]

@@ -110,6 +110,7 @@ def test_negative_terms_are_refused() -> None:
 def test_the_zone_of_the_input_does_not_matter() -> None:
     start = at("2026-02-09 10:00").astimezone(UTC)
     assert office.add(start, 90) == at("2026-02-09 11:30")
+    assert office.add(at("2026-02-09 10:00"), 90).tzinfo is UTC  # results are in UTC
     assert office.is_open(datetime(2026, 2, 9, 6, tzinfo=UTC))  # 08:00 in Chisinau
     assert not office.is_open(datetime(2026, 2, 9, 5, 59, tzinfo=UTC))
 
@@ -197,6 +198,7 @@ def test_business_hours_on_the_spring_dst_day() -> None:
     assert from_the_gap.minutes_between(at("2026-03-29 00:00"), at("2026-03-30 00:00")) == 120
     inside_the_gap = _worked_sunday(SPRING, (time(2, 15), time(2, 45)), (time(4), time(5)))
     assert inside_the_gap.minutes_between(at("2026-03-29 00:00"), at("2026-03-30 00:00")) == 60
+    assert inside_the_gap.next_opening(at("2026-03-29 00:00")) == at("2026-03-29T04:00+03:00")
 
 
 def test_business_hours_on_the_autumn_dst_day() -> None:
@@ -234,9 +236,9 @@ def test_closed_days_must_be_dates() -> None:
 
 
 @pytest.mark.parametrize(("weekly", "words"), [
-    ({0: ((time(12), time(8)),)}, "Luni: intervalul 12:00–08:00"),
-    ({1: ((time(8), time(8)),)}, "Marți: intervalul 08:00–08:00"),
-    ({4: ((time(8), time(12)), (time(11), time(13)))}, "Vineri: intervalele 08:00–12:00 și"),
+    ({0: ((time(12), time(8)),)}, "Luni: intervalul 12:00-08:00"),
+    ({1: ((time(8), time(8)),)}, "Marți: intervalul 08:00-08:00"),
+    ({4: ((time(8), time(12)), (time(11), time(13)))}, "Vineri: intervalele 08:00-12:00 și"),
     ({2: ((time(13), time(17)), (time(8), time(13, 30)))}, "se suprapun"),
     ({7: ((time(8), time(12)),)}, "Ziua săptămânii 7 nu există"),
     ({-1: ((time(8), time(12)),)}, "Ziua săptămânii -1 nu există"),

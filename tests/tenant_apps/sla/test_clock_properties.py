@@ -30,9 +30,15 @@ def _periods(bounds: list[int]) -> tuple[Period, ...]:
     return tuple(zip(walls[0::2], walls[1::2], strict=False))
 
 
-DAY_HOURS = st.lists(WALL, max_size=6, unique=True).map(_periods)
-WEEKLY = st.dictionaries(st.integers(min_value=0, max_value=6), DAY_HOURS, max_size=7).filter(
-    lambda weekly: any(periods for weekday, periods in weekly.items() if weekday < 5))
+def _hours(min_size: int) -> st.SearchStrategy[tuple[Period, ...]]:
+    return st.lists(WALL, min_size=min_size, max_size=6, unique=True).map(_periods)
+
+
+# Any week, with at least one weekday open so that a deadline always exists.
+WEEKLY = st.builds(
+    lambda others, weekday, hours: {**others, weekday: hours},
+    st.dictionaries(st.integers(min_value=0, max_value=6), _hours(0), max_size=7),
+    st.integers(min_value=0, max_value=4), _hours(2))
 EXCEPTIONS = st.dictionaries(
     st.one_of(st.dates(min_value=date(2026, 1, 1), max_value=date(2028, 6, 30)),
               st.sampled_from(DST_SUNDAYS)),
@@ -52,7 +58,7 @@ NEAR_DST = st.builds(lambda change, seconds: (change + timedelta(seconds=seconds
     CHISINAU), st.sampled_from(DST_CHANGES), st.integers(min_value=-3 * 86400,
                                                          max_value=3 * 86400))
 MOMENTS = st.one_of(ANY_TIME, NEAR_DST)
-TERMS = st.integers(min_value=0, max_value=20_000)  # up to about 40 working days of 8 hours
+TERMS = st.integers(min_value=0, max_value=8_000)  # up to about 17 working days of 8 hours
 FEW = settings(max_examples=200, deadline=None)
 
 
@@ -70,9 +76,12 @@ def test_the_time_counted_up_to_a_deadline_is_its_term(clock: WorkingTime, start
 
 
 @FEW
-@given(clock=CLOCKS, start=MOMENTS, first=TERMS, second=TERMS)
+@given(clock=CLOCKS, start=MOMENTS, first=TERMS, second=st.integers(min_value=1, max_value=8_000))
 def test_terms_compose(clock: WorkingTime, start: datetime, first: int, second: int) -> None:
-    assert clock.add(clock.add(start, first), second) == clock.add(start, first + second)
+    middle = clock.add(start, first)
+    assert clock.add(middle, second) == clock.add(start, first + second)
+    # A zero term is the exception: it moves a period's end on to the next opening.
+    assert clock.add(middle, 0) == clock.next_opening(middle)
 
 
 @FEW
@@ -101,7 +110,7 @@ def test_a_deadline_is_the_earliest_moment_the_term_is_reached(
 
 
 @FEW
-@given(clock=CLOCKS, start=MOMENTS, now=MOMENTS, minutes=st.integers(min_value=1, max_value=20_000))
+@given(clock=CLOCKS, start=MOMENTS, now=MOMENTS, minutes=st.integers(min_value=1, max_value=8_000))
 def test_a_term_is_missed_exactly_when_its_count_is_reached(
         clock: WorkingTime, start: datetime, now: datetime, minutes: int) -> None:
     """Every reader agrees: the elapsed count reaches the term at the deadline, not before."""
@@ -111,13 +120,15 @@ def test_a_term_is_missed_exactly_when_its_count_is_reached(
 @FEW
 @given(clock=CLOCKS, moments=st.lists(MOMENTS, min_size=3, max_size=3))
 def test_counts_add_up_over_a_split_point(clock: WorkingTime, moments: list[datetime]) -> None:
-    first, middle, last = sorted(moments)
+    # By the instant: datetimes of one zone compare by their wall time, and an imaginary one
+    # (inside the hour skipped in spring) sorts in the wrong place.
+    first, middle, last = sorted(moments, key=lambda moment: moment.astimezone(UTC))
     assert (clock.minutes_between(first, middle) + clock.minutes_between(middle, last)
             == clock.minutes_between(first, last))
     assert clock.minutes_between(last, first) == 0
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(clock=CLOCKS, start=MOMENTS, length=st.integers(min_value=0, max_value=1800))
 def test_a_count_is_the_number_of_open_minutes(clock: WorkingTime, start: datetime,
                                                length: int) -> None:

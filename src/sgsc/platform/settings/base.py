@@ -59,6 +59,7 @@ SHARED_APPS = [
     "sgsc.shared_apps.audit",
     "sgsc.integrations.mlog",
     "sgsc.shared_apps.workdays",
+    "sgsc.shared_apps.exchange",
     "sgsc.provisioning.requests",
     "sgsc.provisioning.contracts",
     "sgsc.provisioning.onboarding",
@@ -90,6 +91,8 @@ TENANT_APPS = [
     "sgsc.tenant_apps.catalog",
     "sgsc.tenant_apps.sla",
     "sgsc.tenant_apps.tickets",
+    "sgsc.tenant_apps.hub",
+    "sgsc.tenant_apps.notifications",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -10,7 +10,8 @@ the same wherever it is shown (invariant 5). The conventions:
 - **add** returns the earliest moment at which ``minutes`` working minutes have passed, a whole
   minute. When the last minute is the last one before a period ends (12:00 before lunch, 17:00
   in the evening), the result is that end, a moment that is itself closed; counting on from it
-  resumes at the next opening. ``add(start, 0)`` is ``next_opening(start)``. Moments returned
+  resumes at the next opening, so ``add(add(a, m1), m2) == add(a, m1 + m2)`` for ``m2 > 0``.
+  ``add(start, 0)`` is ``next_opening(start)`` (``start`` itself if open). Moments returned
   are in UTC, like ``timezone.now()``; show them with ``localtime``.
 - **Business hours** are wall times in ``zone``, taken on each local date. A period opens the
   first time the clock shows its start that day and closes the first time it shows its end, so
@@ -30,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
@@ -48,10 +50,10 @@ Spans = tuple[tuple[int, int], ...]
 # every day closed): a deadline a year away is a configuration error, not a term.
 SEARCH_DAYS = 366
 
+CHISINAU = ZoneInfo("Europe/Chisinau")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MINUTE = timedelta(minutes=1)
 _DAY = timedelta(days=1)
-_MIDNIGHT = time(0)
 
 
 def validate_weekly(weekly: Mapping[int, Sequence[Period]]) -> None:
@@ -75,7 +77,7 @@ def validate_weekly(weekly: Mapping[int, Sequence[Period]]) -> None:
                                  "înceapă.") % {"day": day, "period": _label((start, end))},
                                weekday)
         ordered = sorted(periods)
-        for earlier, later in zip(ordered, ordered[1:], strict=False):
+        for earlier, later in pairwise(ordered):
             if later[0] < earlier[1]:
                 raise _invalid(_("%(day)s: intervalele %(first)s și %(second)s se suprapun.")
                                % {"day": day, "first": _label(earlier),
@@ -88,7 +90,7 @@ def _is_wall_minute(value: object) -> bool:
 
 
 def _label(period: Period) -> str:
-    return f"{period[0]:%H:%M}–{period[1]:%H:%M}"
+    return f"{period[0]:%H:%M}-{period[1]:%H:%M}"
 
 
 def _invalid(message: str, weekday: object) -> InvalidInput:
@@ -117,7 +119,7 @@ class WorkingTime:
     weekly: Weekly  # weekday 0=Monday..6 -> open periods; a gap between periods is a break
     local_closed: frozenset[date] = frozenset()  # the tenant's own non-working days
     always_open: bool = False  # 24/7: every minute counts, no calendar at all
-    zone: ZoneInfo = ZoneInfo("Europe/Chisinau")
+    zone: ZoneInfo = CHISINAU
     _spans_by_date: dict[date, Spans] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -134,11 +136,7 @@ class WorkingTime:
         minute = _minute(moment)
         if self.always_open:
             return True
-        day = self._local_date(minute)
-        # The next date too: where the clocks go back at midnight it has begun once already.
-        return any(begin <= minute < end
-                   for spans in (self._spans(day), self._spans(day + _DAY))
-                   for begin, end in spans)
+        return any(begin <= minute < end for begin, end in self._spans(self._local_date(minute)))
 
     def next_opening(self, moment: datetime) -> datetime:
         """``moment`` itself when open, else the start of the next open period."""
@@ -174,7 +172,7 @@ class WorkingTime:
         if self.always_open:
             return last - first
         total = 0
-        day, final = self._local_date(first), self._local_date(last) + _DAY
+        day, final = self._local_date(first), self._local_date(last)
         while day <= final:
             for begin, finish in self._spans(day):
                 total += max(0, min(finish, last) - max(begin, first))
@@ -184,11 +182,7 @@ class WorkingTime:
     # --- the spans -----------------------------------------------------------------------
 
     def _spans_after(self, minute: int) -> Iterator[tuple[int, int]]:
-        """The open spans ending after ``minute``, in order, the first cut to start at it.
-
-        No earlier date has a span ending after ``minute``: its periods close by the time
-        the clock first shows the date of ``minute``.
-        """
+        """The open spans ending after ``minute``, in order, the first cut to start at it."""
         day = self._local_date(minute)
         idle_days = 0
         while True:
@@ -211,16 +205,10 @@ class WorkingTime:
         return spans
 
     def _compute_spans(self, day: date) -> Spans:
-        merged: list[tuple[int, int]] = []
-        for start, end in self._periods(day):
-            begin, finish = self._first_reached(day, start), self._first_reached(day, end)
-            if finish <= begin:
-                continue  # wholly inside the hour skipped in spring
-            if merged and begin <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(finish, merged[-1][1]))
-            else:
-                merged.append((begin, finish))
-        return tuple(merged)
+        spans = ((self._first_reached(day, start), self._first_reached(day, end))
+                 for start, end in self._periods(day))
+        # A period wholly inside the hour skipped in spring never opens.
+        return tuple((begin, end) for begin, end in spans if end > begin)
 
     def _periods(self, day: date) -> tuple[Period, ...]:
         if day in self.local_closed or not self.calendar.is_working_day(day):
@@ -252,4 +240,7 @@ class WorkingTime:
         return _moment(minute).astimezone(self.zone)
 
     def _local_date(self, minute: int) -> date:
+        """The date whose spans may hold ``minute``: spans of a date lie between the first
+        times the clock shows its 00:00 and the next date's (clocks that go back do so within
+        one date: 24:00 becomes 23:00, never the reverse)."""
         return self._local(minute).date()

@@ -13,6 +13,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sgsc.shared_apps.institutions.validators import validate_idno, validate_idnp
@@ -241,29 +242,46 @@ class JournalEntry(models.Model):
 
 
 class Attachment(models.Model):
+    """A file attached to a ticket, stored only after clamd scanned it (``attachments.py``).
+
+    ``file`` names a clean file in its normal location, or a file waiting in quarantine for a
+    scanner that was unavailable (never served); an infected file is never kept, its row is
+    the record of the refusal.
+    """
+
     class Scan(models.TextChoices):
-        PENDING = "pending", _("În verificare")
         CLEAN = "clean", _("Verificat")
-        INFECTED = "infected", _("Infectat")
+        INFECTED = "infected", _("Infectat, șters")
         QUARANTINED = "quarantined", _("În carantină")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="attachments")
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, null=True, blank=True,
                               related_name="attachments")
-    file = models.FileField(upload_to="attachments/%Y/%m/", max_length=255, blank=True)
-    name = models.CharField(max_length=255)
+    # The storage name is chosen by the service (random, never the uploader's name).
+    file = models.FileField(max_length=255, blank=True)
+    name = models.CharField(_("denumire"), max_length=255)
     content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
+    size = models.PositiveBigIntegerField(_("mărime"))
     sha256 = models.CharField(max_length=64)
-    scan = models.CharField(max_length=12, choices=Scan.choices, default=Scan.PENDING)
+    scan = models.CharField(_("verificare antivirus"), max_length=12, choices=Scan.choices)
     signature = models.CharField(max_length=255, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     null=True, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("încărcat la"), default=timezone.now)
     scanned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(scan__in=["clean", "infected", "quarantined"]),
+                                   name="tickets_attachment_scan_known"),
+            # An infected file is never kept; every other row names its stored file.
+            models.CheckConstraint(condition=Q(scan="infected", file="")
+                                   | (~Q(scan="infected") & ~Q(file="")),
+                                   name="tickets_attachment_file_unless_infected"),
+        ]
+        indexes = [models.Index(fields=["uploaded_at"], name="tickets_attachment_quarantine",
+                                condition=Q(scan="quarantined"))]
 
     def __str__(self) -> str:
         return self.name

@@ -328,7 +328,7 @@ def _transition(*, access: TicketAccess, ticket: Ticket, action: str, reason: st
     clock = working_time()
     kind = K.STATUS
     if move is Action.ESCALATE:
-        _escalate(ticket, escalation, access, now)
+        _escalate(ticket, escalation, access, now, reason)
         kind = K.ESCALATED
     elif move is Action.RETURN:
         ticket.level = 1
@@ -345,10 +345,11 @@ def _transition(*, access: TicketAccess, ticket: Ticket, action: str, reason: st
     audit_record(action=f"ticket.{move.value}", actor=access.user, object_type="ticket",
                  object_id=ticket.pk, details={"from": before["status"], "to": ticket.status,
                                                "level": ticket.level})
+    _exchange_notify(ticket)
 
 
 def _escalate(ticket: Ticket, escalation: Escalation | None, access: TicketAccess,
-              now: datetime) -> None:
+              now: datetime, reason: str) -> None:
     target = escalation.level if escalation is not None else ticket.level + 1
     if target != ticket.level + 1 or target > 3:
         raise InvalidInput(_("Escaladarea se face la nivelul următor."),
@@ -378,6 +379,12 @@ def _escalate(ticket: Ticket, escalation: Escalation | None, access: TicketAcces
     ticket.team = team
     ticket.queue = team.queues.filter(is_active=True).first() if team is not None else None
     ticket.assignee = None
+    if team is not None and team.external_tenant_id is not None:
+        # Another tenant's L3 team: the hand-over goes through the public exchange.
+        from sgsc.shared_apps.exchange.services import exchange_l3_request
+
+        exchange_l3_request(ticket=ticket, target_tenant_id=team.external_tenant_id,
+                            reason=reason, actor=access.user, now=now)
 
 
 def _check_reopen(ticket: Ticket, now: datetime) -> None:
@@ -432,6 +439,7 @@ def ticket_reply(*, access: TicketAccess, ticket_id: int, body: str, public: boo
             _save(ticket, now)
             audit_record(action=action, actor=access.user, object_type="ticket",
                          object_id=ticket.pk, details={"entry": entry.seq})
+            _exchange_notify(ticket)
         return entry
 
 
@@ -562,3 +570,119 @@ def _check_correctable(ticket: Ticket, entry: JournalEntry, changes: dict[str, A
     if not ticket.is_active:
         raise Conflict(_("O solicitare închisă nu se mai modifică; redeschideți-o."),
                        code="ticket_not_active")
+
+
+# --- Tickets handed over between tenants (``sgsc.shared_apps.exchange``) ---------------------
+# The exchange calls these inside one tenant's schema at a time, with only the minimised
+# payload it carries. No person of this tenant acts: the journal's actor stays empty and the
+# audit names the exchange.
+
+EXCHANGE_ACTOR_LABEL = "schimb de date"
+
+
+@dataclass(frozen=True)
+class ReceivedTicket:
+    """What another tenant's L2 sends to this tenant's L3."""
+
+    source_label: str  # the sending tenant's name
+    source_number: str
+    channel: str
+    title: str
+    description: str
+    reason: str  # what the sending L2 asks of L3
+    service_code: str
+    requester: Requester
+    impact: int
+    urgency: int
+    due_at: datetime | None  # the originating level's deadline, kept fixed here
+
+
+def ticket_receive(*, received: ReceivedTicket, now: datetime | None = None) -> Ticket:
+    """Register at level 3 a ticket another tenant escalated to this tenant: it goes to this
+    tenant's first active L3 team, and its deadline is the originating level's, fixed (the
+    originating level keeps control of it, Annex 1 §18.4)."""
+    now = now or timezone.now()
+    if received.channel not in Ticket.Channel.values:
+        raise InvalidInput(_("Canal necunoscut."), code="unknown_channel",
+                           fields={"channel": [_("Valoare necunoscută.")]})
+    title = _text(received.title, field="title", required=True, limit=MAX_TITLE)
+    description = _text(received.description, field="description")
+    service = (Service.objects.filter(code=received.service_code, is_active=True).first()
+               if received.service_code else None)
+    team = (Team.objects.filter(level=3, is_active=True, external_tenant__isnull=True)
+            .order_by("name", "pk").first())
+    queue = team.queues.filter(is_active=True).first() if team is not None else None
+    priority = priority_for(impact=received.impact, urgency=received.urgency)
+    origin = {"tenant": received.source_label, "number": received.source_number}
+    clock = working_time()
+    with transaction.atomic():
+        settings = ticket_settings_ensure()
+        contact = contact_resolve(requester=received.requester)
+        year = local_date(now).year
+        sequence, number = _number_next(year=year, prefix=settings.number_prefix)
+        ticket = Ticket(
+            number=number, year=year, sequence=sequence, channel=received.channel,
+            contact=contact, subject=(_("Primită de la %(tenant)s") % origin)[:MAX_TITLE],
+            title=title, description=description, status=Ticket.Status.ESCALATED, level=3,
+            impact=received.impact, urgency=received.urgency, priority=priority,
+            service=service, institution_id=service.institution_id if service else None,
+            queue=queue, team=team, deadline_fixed=received.due_at is not None,
+            resolution_due_at=received.due_at, level_due_at=received.due_at,
+            created_at=now, updated_at=now,
+        )
+        sla.sla_start(ticket=ticket, now=now, clock=clock)
+        _reindex(ticket)
+        ticket.save(force_insert=True)
+        journal_append(ticket=ticket, kind=K.CREATED, actor=None, at=now,
+                       changes=diff({}, snapshot(ticket)), body=description,
+                       reason=_("Primită de la %(tenant)s, solicitarea nr. %(number)s")
+                       % origin)
+        journal_append(ticket=ticket, kind=K.NOTE, actor=None, at=now,
+                       body=_text(received.reason, field="reason"),
+                       reason=_("Motivul escaladării"))
+        if queue is not None and queue.auto_assign:
+            _assign_round_robin(ticket=ticket, queue=queue, actor=None, now=now)
+        _save(ticket, now)
+        audit_record(action="ticket.receive", actor_label=EXCHANGE_ACTOR_LABEL,
+                     object_type="ticket", object_id=ticket.pk,
+                     details={"number": number, "from": received.source_label,
+                              "source_number": received.source_number})
+    return ticket
+
+
+def ticket_exchange_record(*, ticket_id: int, body: str, reason: str, back_to_level2: bool,
+                           now: datetime | None = None) -> JournalEntry:
+    """Record on a ticket this tenant escalated to another tenant's L3 what the exchange
+    brings back (its registration there, an answer, the resolution, a return or a failed
+    delivery). With ``back_to_level2`` the ticket, still escalated and with its deadlines
+    untouched, goes back to the L2 team that escalated it, which decides what the requester
+    is told."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
+        before = snapshot(ticket)
+        if back_to_level2 and ticket.is_active and ticket.level == 3:
+            sent = ticket.journal.filter(kind=K.ESCALATED).order_by("-seq").first()
+            previous = sent.changes if sent is not None else {}
+            ticket.level = 2
+            ticket.team = Team.objects.filter(
+                pk=previous.get("team_id", [None])[0], is_active=True).first()
+            ticket.queue = Queue.objects.filter(
+                pk=previous.get("queue_id", [None])[0], is_active=True).first()
+        changes = diff(before, snapshot(ticket))
+        entry = journal_append(ticket=ticket, kind=K.STATUS if changes else K.NOTE,
+                               actor=None, at=now, changes=changes, body=body,
+                               reason=reason[:500])
+        _save(ticket, now)
+        audit_record(action="ticket.exchange", actor_label=EXCHANGE_ACTOR_LABEL,
+                     object_type="ticket", object_id=ticket.pk,
+                     details={"entry": entry.seq, "level": ticket.level})
+    return entry
+
+
+def _exchange_notify(ticket: Ticket) -> None:
+    """A ticket received from another tenant passes its answers back (after the commit)."""
+    # Imported here: the exchange's services build on this module.
+    from sgsc.shared_apps.exchange.services import exchange_notify_source_if_linked
+
+    exchange_notify_source_if_linked(ticket_id=ticket.pk)

@@ -1,0 +1,10 @@
+"""Exchanges on the public host: every exchange between tenants (AGE)."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from sgsc.shared_apps.exchange import api, views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("schimburi/", views.exchange_list_view, name="exchange-list"),
+    path("api/v1/exchanges/", api.ExchangeListView.as_view(), name="api-exchange-list"),
+]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "sgsc.tenant_apps.notifications"
+    label = "notifications"
+    verbose_name = "Notificări"

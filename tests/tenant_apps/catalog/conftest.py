@@ -1,0 +1,44 @@
+"""Configuration fixtures: people who configure or work tickets, on prov-a and the hub."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+
+import pytest
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from sgsc.shared_apps.audit.models import AuditEvent
+from sgsc.shared_apps.identity.models import User
+from sgsc.tenants.models import Tenant
+from tests.conftest import Tenants
+
+
+@pytest.fixture
+def admin(signed_in: Callable[..., tuple[Client, User]], tenants: Tenants) -> tuple[Client, User]:
+    """prov-a's tenant admin, signed in on prov-a's host."""
+    return signed_in("tenant_admin", tenants.prov_a)
+
+
+@pytest.fixture
+def operator(signed_in: Callable[..., tuple[Client, User]],
+             tenants: Tenants) -> tuple[Client, User]:
+    """An L1 operator of prov-a: reads the catalogue, changes nothing."""
+    return signed_in("l1_operator", tenants.prov_a)
+
+
+@pytest.fixture
+def in_tenant() -> Callable[[Tenant], AbstractContextManager[None]]:
+    """``with in_tenant(tenant): ...`` reads and writes that tenant's schema."""
+    return lambda tenant: schema_context(tenant.schema_name)
+
+
+@pytest.fixture
+def in_prov_a(tenants: Tenants) -> Iterator[Tenants]:
+    with schema_context(tenants.prov_a.schema_name):
+        yield tenants
+
+
+def last_event(action: str) -> AuditEvent:
+    return AuditEvent.objects.filter(action=action).latest("id")
