@@ -75,6 +75,10 @@ TASKS: dict[str, TaskClass] = {
     "identity.expire_memberships": TaskClass(
         PUBLIC_ONLY, "ends every membership whose end date passed; runs in public"),
     "mlog.drain": TaskClass(PUBLIC_ONLY, "ships the platform's audit outbox to MLog"),
+    "sla.monitor": TaskClass(
+        CURRENT_SCHEMA, "raises the SLA warnings and breaches due in the schema it runs in"),
+    "tickets.housekeeping": TaskClass(
+        CURRENT_SCHEMA, "closes and archives the due tickets of the schema it runs in"),
     # The world seeds no exchange and one made now with prov-b would itself change prov-b's
     # fingerprint: the exchanges given are the hub's, with prov-a on the side the task may
     # not act for (a wrong delivery would register a ticket in prov-a and return its number).

@@ -205,7 +205,7 @@ def _int(value: int, label: str) -> Candidate:
     return Candidate(value=str(value), label=label)
 
 
-def _seed_prov_b(*, tenant: Tenant, marker: str, age_admin: User) -> Victim:
+def _seed_prov_b(*, tenant: Tenant, marker: str, age_admin: User, hub: Tenant) -> Victim:
     admin_b = UserFactory(first_name=marker, last_name=marker, email=f"admin-{uuid.uuid4().hex[:8]}@b.test",
                           idnp=valid_idnp(7_000_001), phone="+37360000001")
     leaver_b = UserFactory(first_name=marker, last_name="Plecat")
@@ -283,7 +283,7 @@ def _seed_prov_b(*, tenant: Tenant, marker: str, age_admin: User) -> Victim:
         Candidate(session_key, "B's session key", secret=True),
         Candidate(api_key, "B's API key", secret=True),
         *seed_prov_b_tickets(tenant=tenant, admin=admin_b, marker=marker,
-                             idnp=valid_idnp(7_000_002)),
+                             idnp=valid_idnp(7_000_002), l3_tenant=hub),
     ]
     candidates = _unique(candidates)
 
@@ -411,13 +411,19 @@ def world_build() -> World:
     prov_a, prov_b, hub = tenants["prov-a"], tenants["prov-b"], tenants["hub-test"]
     _spread_sequences(["public", prov_b.schema_name, hub.schema_name])
     age_admin = UserFactory(platform_roles=["age_admin"])
-    victim_b = _seed_prov_b(tenant=prov_b, marker=new_marker("B"), age_admin=age_admin)
+    victim_b = _seed_prov_b(tenant=prov_b, marker=new_marker("B"), age_admin=age_admin, hub=hub)
     victim_y, operator_x, institution_x, institution_y = _seed_hub(
         hub=hub, marker=new_marker("Y"), age_admin=age_admin)
 
     attacker = UserFactory(first_name="Atacatorul A")
     Membership.objects.create(user=attacker, tenant=prov_a, roles=ALL_TENANT_ROLES)
     _token, attacker_key = api_token_issue(user=attacker, tenant=prov_a, name="probe")
+    # Every schema seeds priorities 1-4: ids as small as the tenants' own, so "B's tenant id"
+    # would name one of the attacker's priorities. Move them out of that range.
+    with schema_context(prov_a.schema_name), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute("UPDATE catalog_priorityrule SET priority_id = priority_id + 30000000")
+        cursor.execute("UPDATE catalog_priority SET id = id + 30000000")
     connection.set_schema_to_public()
     return World(
         prov_a=prov_a, prov_b=prov_b, hub=hub, victim_b=victim_b, victim_y=victim_y,

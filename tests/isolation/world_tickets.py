@@ -8,8 +8,10 @@ from datetime import date
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from sgsc.shared_apps.exchange.models import Exchange, ExchangeEvent
 from sgsc.shared_apps.identity.models import User
 from sgsc.shared_apps.institutions.models import Institution
 from sgsc.tenant_apps.catalog.models import (
@@ -24,6 +26,7 @@ from sgsc.tenant_apps.catalog.models import (
     Team,
     TeamMember,
 )
+from sgsc.tenant_apps.notifications.models import Notification
 from sgsc.tenant_apps.sla.models import LocalClosedDay, SlaPolicy
 from sgsc.tenant_apps.tickets.access import ticket_access_for_user
 from sgsc.tenant_apps.tickets.contacts import Requester
@@ -48,8 +51,9 @@ def _ticket(*, tenant: Tenant, user: User, marker: str, phone: str, idnp: str,
     return ticket
 
 
-def seed_prov_b_tickets(*, tenant: Tenant, admin: User, marker: str,
-                        idnp: str) -> list[Candidate]:
+def seed_prov_b_tickets(*, tenant: Tenant, admin: User, marker: str, idnp: str,
+                        l3_tenant: Tenant) -> list[Candidate]:
+    """B's support data; B's ticket is also handed over to ``l3_tenant``'s L3 (public rows)."""
     with schema_context(tenant.schema_name):
         group = ServiceGroup.objects.create(code="izolare", name=marker)
         service = Service.objects.create(code="IZ-B", name=marker, group=group,
@@ -75,9 +79,23 @@ def seed_prov_b_tickets(*, tenant: Tenant, admin: User, marker: str,
             size=len(marker), sha256="0" * 64, scan=Attachment.Scan.CLEAN, uploaded_by=admin)
         view = SavedView.objects.create(owner=admin, name=marker, filters={"q": marker},
                                         shared=True)
+        notice = Notification.objects.create(
+            recipient=admin, kind=Notification.Kind.ASSIGNED, ticket=ticket, title=marker,
+            body=f"{marker} notificare", created_at=timezone.now())
         entry = ticket.journal.order_by("seq").last()
         assert entry is not None
-        return [
+    now = timezone.now()
+    exchange = Exchange.objects.create(
+        source_tenant=tenant, source_ticket_id=ticket.pk, source_ticket_number=ticket.number,
+        target_tenant=l3_tenant, channel="phone", title=marker, description=marker,
+        reason=marker, requester_kind="citizen", requester_name=marker, impact=2, urgency=2,
+        payload_sha256="0" * 64, created_at=now, updated_at=now)
+    ExchangeEvent.objects.create(exchange=exchange, at=now, actor=admin, actor_label=marker,
+                                 direction=ExchangeEvent.Direction.TO_TARGET,
+                                 action=ExchangeEvent.Action.REQUESTED, payload_sha256="0" * 64,
+                                 summary=marker)
+    return [
+            Candidate(str(exchange.pk), "B's exchange"),
             Candidate(str(service.pk), "B's service"), Candidate(str(group.pk), "B's group"),
             Candidate(str(category.pk), "B's category"), Candidate(str(team.pk), "B's team"),
             Candidate(str(queue.pk), "B's queue"), Candidate(str(rule.pk), "B's routing rule"),
@@ -90,6 +108,7 @@ def seed_prov_b_tickets(*, tenant: Tenant, admin: User, marker: str,
             Candidate(str(entry.pk), "B's journal entry"),
             Candidate(str(attachment.pk), "B's attachment"),
             Candidate(str(view.pk), "B's saved view"),
+            Candidate(str(notice.pk), "B's notification"),
             Candidate(ticket.number, "B's ticket number"),
             Candidate(service.code, "B's service code"),
         ]

@@ -16,6 +16,7 @@ class NavItem:
     url_name: str
     capability: Capability | None  # None: every signed-in user
     public_host: bool | None = None  # True: only public host; False: only tenant hosts
+    tenant_kind: str | None = None  # only on hosts of this kind of tenant (e.g. hubs)
 
 
 NAVIGATION: tuple[NavItem, ...] = (
@@ -42,7 +43,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Instituții deservite"), "served-institution-list", Capability.WORKSPACE_VIEW,
             public_host=False),
     NavItem(_("Configurare"), "config-home", Capability.TICKETS_CONFIGURE, public_host=False),
-    NavItem(_("Hub: instituții"), "hub-overview", Capability.HUB_COORDINATE, public_host=False),
+    NavItem(_("Hub: instituții"), "hub-overview", Capability.HUB_COORDINATE, public_host=False,
+            tenant_kind="hub"),
     NavItem(_("Revizuirea accesului"), "access-review", Capability.ACCESS_REVIEW),
     NavItem(_("Deconturi"), "statement-list", Capability.BILLING_MANAGE, public_host=True),
     NavItem(_("Utilizare și costuri"), "billing-console", Capability.TARIFFS_REVIEW,
@@ -57,9 +59,11 @@ NAVIGATION: tuple[NavItem, ...] = (
 )
 
 
-def visible_items(*, capabilities: frozenset[Capability], is_public_host: bool) -> list[NavItem]:
+def visible_items(*, capabilities: frozenset[Capability], is_public_host: bool,
+                  tenant_kind: str | None = None) -> list[NavItem]:
     return [
         item for item in NAVIGATION
         if (item.capability is None or item.capability in capabilities)
         and (item.public_host is None or item.public_host == is_public_host)
+        and (item.tenant_kind is None or item.tenant_kind == tenant_kind)
     ]

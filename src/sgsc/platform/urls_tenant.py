@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("sgsc.tenant_apps.catalog.urls")),
     path("", include("sgsc.tenant_apps.notifications.urls")),
     path("", include("sgsc.tenant_apps.tickets.attachment_urls")),
+    path("", include("sgsc.tenant_apps.tickets.api_urls")),
     path("", include("sgsc.tenant_apps.tickets.web.urls")),
     path("", include("sgsc.tenant_apps.hub.urls")),
     path("api/v1/workspace/", workspace_api.WorkspaceProfileView.as_view(),

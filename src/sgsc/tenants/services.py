@@ -143,12 +143,14 @@ def _index_names(schema: str) -> dict[tuple[str, str], list[str]]:
 
 def schema_clone_supported(source: str) -> bool:
     """Whether ``schema_clone`` copies everything ``source`` holds: tables, their indexes,
-    constraints, sequences and triggers; no views, functions or types of its own."""
+    constraints, sequences, triggers and the functions they call (plain functions, no
+    aggregates or procedures); no views or types of its own."""
     kinds = {kind for (kind,) in _catalog(
         "SELECT DISTINCT relkind FROM pg_class WHERE relnamespace = %s::regnamespace",
         [source])}
     others = _catalog(
-        "SELECT (SELECT count(*) FROM pg_proc WHERE pronamespace = %s::regnamespace) + "
+        "SELECT (SELECT count(*) FROM pg_proc WHERE pronamespace = %s::regnamespace "
+        " AND prokind <> 'f') + "
         "(SELECT count(*) FROM pg_type t WHERE typnamespace = %s::regnamespace "
         " AND typrelid = 0 AND typcategory <> 'A')", [source, source])[0][0]
     return kinds <= {"r", "i", "S"} and not others
@@ -181,6 +183,11 @@ def schema_clone(*, source: str, target: str) -> None:
         for key, names in present.items()
         if len(names) == 1 and len(wanted.get(key, [])) == 1 and names[0] != wanted[key][0]
     ]
+    # The functions the triggers call (e.g. the journal's append-only guard), before them.
+    for (definition,) in _catalog(
+            "SELECT pg_get_functiondef(p.oid) FROM pg_proc p "
+            "WHERE p.pronamespace = %s::regnamespace ORDER BY p.proname", [source]):
+        statements.append(definition.replace(f"FUNCTION {source}.", f"FUNCTION {dst}.", 1))
     # With public as the search path, references to the source's tables come qualified.
     for table, name, definition in _catalog(
             "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "

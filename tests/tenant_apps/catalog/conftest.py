@@ -1,9 +1,8 @@
-"""Configuration fixtures: people who configure or work tickets, on prov-a and the hub."""
+"""Configuration fixtures: prov-a's tenant admin and an L1 operator, prov-a's schema."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 
 import pytest
 from django.test import Client
@@ -11,7 +10,6 @@ from django_tenants.utils import schema_context
 
 from sgsc.shared_apps.audit.models import AuditEvent
 from sgsc.shared_apps.identity.models import User
-from sgsc.tenants.models import Tenant
 from tests.conftest import Tenants
 
 
@@ -26,12 +24,6 @@ def operator(signed_in: Callable[..., tuple[Client, User]],
              tenants: Tenants) -> tuple[Client, User]:
     """An L1 operator of prov-a: reads the catalogue, changes nothing."""
     return signed_in("l1_operator", tenants.prov_a)
-
-
-@pytest.fixture
-def in_tenant() -> Callable[[Tenant], AbstractContextManager[None]]:
-    """``with in_tenant(tenant): ...`` reads and writes that tenant's schema."""
-    return lambda tenant: schema_context(tenant.schema_name)
 
 
 @pytest.fixture

@@ -47,8 +47,8 @@ def refused(call: Callable[[], object]) -> ApplicationError:
     return caught.value
 
 
-def test_a_service_code_is_unique_whatever_its_case_and_refusals_are_audited(
-        actor, in_prov_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_service_code_is_unique_whatever_its_case_and_refusals_are_audited(  # type: ignore[no-untyped-def]
+        actor, in_prov_a) -> None:
     config.service_save(actor=actor, data=config.ServiceInput(code="CERT-01", name="Cazier"))
     error = refused(lambda: config.service_save(actor=actor, data=config.ServiceInput(
         code="cert-01", name="Alt serviciu")))
@@ -196,8 +196,8 @@ def test_teams_members_and_levels(actor, in_prov_a, tenants, user_with_role) -> 
                                                               "user": operator.pk}
 
 
-def test_an_external_l3_team_belongs_to_another_active_provider_or_age(actor, in_prov_a,
-                                                                       tenants) -> None:  # type: ignore[no-untyped-def]
+def test_an_external_l3_team_belongs_to_another_active_provider_or_age(  # type: ignore[no-untyped-def]
+        actor, in_prov_a, tenants) -> None:
     team = config.team_save(actor=actor, data=config.TeamInput(
         name="STISC", level=3, external_tenant=tenants.prov_b.pk))
     assert team.external_tenant == tenants.prov_b
@@ -319,8 +319,8 @@ def test_a_new_prefix_applies_to_new_numbers_only(actor, in_prov_a, tenants) -> 
     assert error.code == "out_of_range" and set(error.fields) == {"reopen_days"}
 
 
-def test_a_team_may_be_deleted_with_its_members(actor, in_prov_a, tenants,
-                                                user_with_role) -> None:  # type: ignore[no-untyped-def]
+def test_a_team_may_be_deleted_with_its_members(  # type: ignore[no-untyped-def]
+        actor, in_prov_a, tenants, user_with_role) -> None:
     with schema_context("public"):
         operator = user_with_role("l1_operator", tenants.prov_a)
     team = config.team_save(actor=actor, data=config.TeamInput(name="Temporară"))

@@ -21,7 +21,7 @@ from sgsc.tenant_apps.tickets.models import Ticket
 from sgsc.tenant_apps.tickets.services import TicketInput, ticket_create, ticket_transition
 from sgsc.tenants.models import Tenant
 from tests.conftest import Tenants
-from tests.factories import InstitutionFactory, UserFactory
+from tests.factories import InstitutionFactory
 
 CHISINAU = ZoneInfo("Europe/Chisinau")
 
@@ -131,17 +131,3 @@ def february(hub_world: HubWorld) -> HubWorld:
         made[name] = ticket_resolve(access, made[name], at=at)
     hub_world.tickets.update(made)
     return hub_world
-
-
-@pytest.fixture
-def hub_user() -> Callable[..., User]:
-    """A person with ``roles`` in the hub (no schema switch needed: memberships are public)."""
-
-    def make(hub: Tenant, roles: list[str]) -> User:
-        from sgsc.shared_apps.identity.models import Membership
-
-        user = UserFactory()
-        Membership.objects.create(user=user, tenant=hub, roles=roles)
-        return user
-
-    return make

@@ -10,6 +10,7 @@ from django.test import Client
 
 from sgsc.shared_apps.audit.models import AuditEvent
 from sgsc.shared_apps.identity.models import User
+from sgsc.tenant_apps.catalog.models import RoutingRule
 from sgsc.tenants.models import Tenant
 from tests.conftest import Tenants
 from tests.tenant_apps.hub.conftest import HubWorld
@@ -61,6 +62,8 @@ def test_workload_and_routing_pages(coordinator_client: Client, february: HubWor
     html = coordinator_client.get("/hub/rutare/").content.decode()
     assert "Tot ce ține de X" in html and "Avizele Y" in html
     assert 'href="/configurare/rutare/"' in html
+    rule = RoutingRule.objects.get(name="Tot ce ține de X")
+    assert f'<a href="/configurare/rutare/{rule.pk}/">Tot ce ține de X</a>' in html
 
 
 def test_report_csv_has_the_page_and_api_figures(coordinator_client: Client,
@@ -75,7 +78,7 @@ def test_report_csv_has_the_page_and_api_figures(coordinator_client: Client,
     x, y = february.x, february.y
     assert text[1:].splitlines() == [
         "Instituție;IDNO;Secțiune;Valoare;Înregistrate;Încă deschise;Soluționate;"
-        "Soluționate în termen;% în termen;Timp mediu de soluționare (ore lucrătoare)",
+        "Soluționate în termen;Ponderea în termen (%);Timp mediu de soluționare (ore lucrătoare)",
         f"Agenția X;{x.idno};Total;;4;1;3;2;66.7;6.2",
         f"Agenția X;{x.idno};Canal;E-mail;1;0;1;1;100.0;0.5",
         f"Agenția X;{x.idno};Canal;Telefon;3;1;2;1;50.0;9.0",

@@ -171,6 +171,11 @@ def test_the_page_refuses_an_incomplete_move(hub_world: HubWorld, x_tickets: lis
                                     "reason": "x"})
     assert response.status_code == 400
     assert "Coada aleasă nu există sau nu o puteți folosi." in response.content.decode()
+    huge = str(2**63)  # no row has such an id: refused by the form, not by the database
+    response = client.post(source, {"tickets": [huge], "queue": hub_world.queue_y.pk,
+                                    "reason": "x"})
+    assert response.status_code == 400
+    assert client.get(f"/hub/redistribuire/?institutie={huge}").status_code == 200
 
 
 def _limited(access: TicketAccess, *institution_ids: int) -> TicketAccess:

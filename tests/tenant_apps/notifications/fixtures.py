@@ -19,7 +19,10 @@ from sgsc.tenant_apps.tickets.contacts import Requester
 from sgsc.tenant_apps.tickets.models import Ticket
 from sgsc.tenant_apps.tickets.services import TicketInput, ticket_create
 from sgsc.tenants.models import Tenant
-from tests.tenant_apps.tickets.conftest import access_as, in_prov_a  # noqa: F401 (fixtures)
+from tests.tenant_apps.tickets import conftest as tickets_fixtures
+
+# The fixtures ``crew`` needs (from the tickets' conftest, in another folder).
+access_as, in_prov_a = tickets_fixtures.access_as, tickets_fixtures.in_prov_a
 
 
 @dataclass(frozen=True)
@@ -34,14 +37,14 @@ class Crew:
 
 
 @pytest.fixture
-def crew(access_as: Callable[[str], TicketAccess], in_prov_a: Any) -> Iterator[Crew]:  # noqa: F811
+def crew(access_as: Callable[[str], TicketAccess], in_prov_a: Any) -> Iterator[Crew]:
     """Inside prov-a as a request sees it (the real tenant on the connection, which
     ``ticket_assign`` needs: ``schema_context`` gives only the schema's name)."""
     with tenant_context(in_prov_a.prov_a):
         yield _crew(access_as, in_prov_a.prov_a)
 
 
-def _crew(access_as: Callable[[str], TicketAccess], tenant: Tenant) -> Crew:  # noqa: F811
+def _crew(access_as: Callable[[str], TicketAccess], tenant: Tenant) -> Crew:
     operator, colleague = access_as(TenantRole.L1_OPERATOR), access_as(TenantRole.L1_OPERATOR)
     specialist = access_as(TenantRole.L2_SPECIALIST)
     supervisor = access_as(TenantRole.SUPERVISOR)

@@ -70,11 +70,10 @@ def test_an_unknown_kind_is_refused(crew: Crew) -> None:
 def test_the_email_copy_leaves_after_commit_and_never_for_a_rollback(
         crew: Crew, django_capture_on_commit_callbacks: Capture) -> None:
     ticket = ticket_at(crew.operator, T0)
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            notification_send(recipients=[crew.operator.user], kind=K.SLA_BREACH,
-                              ticket=ticket, title="Nu se trimite")
-            transaction.set_rollback(True)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        notification_send(recipients=[crew.operator.user], kind=K.SLA_BREACH, ticket=ticket,
+                          title="Nu se trimite")
+        transaction.set_rollback(True)
     assert mail.outbox == [] and not Notification.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

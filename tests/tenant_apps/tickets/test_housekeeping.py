@@ -16,13 +16,11 @@ from sgsc.tenant_apps.tickets.housekeeping import Housekeeping, tickets_housekee
 from sgsc.tenant_apps.tickets.models import JournalEntry, Ticket, TicketSettings
 from sgsc.tenant_apps.tickets.selectors import ticket_as_of
 from sgsc.tenant_apps.tickets.services import ticket_transition
-from tests.tenant_apps.notifications.fixtures import (  # noqa: F401 (fixtures)
-    Crew,
-    access_as,
-    crew,
-    in_prov_a,
-    ticket_at,
-)
+from tests.tenant_apps.notifications import fixtures
+from tests.tenant_apps.notifications.fixtures import Crew, ticket_at
+
+# The fixtures of prov-a's people (their conftest is in another folder).
+crew = fixtures.crew
 
 pytestmark = pytest.mark.django_db
 

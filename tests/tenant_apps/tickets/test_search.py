@@ -63,7 +63,7 @@ def test_exact_lookups_come_first(operator, new_ticket) -> None:  # type: ignore
     company = new_ticket(operator, requester=Requester(name="SRL Test", idno=VALID_IDNO))
     other = new_ticket(operator, title=f"Mențiune despre {citizen.number}")
     assert _found(citizen.number.lower()) >= {citizen.pk}
-    assert list(ticket_search(Ticket.objects.all(), citizen.number))[0].pk == citizen.pk
+    assert ticket_search(Ticket.objects.all(), citizen.number)[0].pk == citizen.pk
     assert _found(str(company.sequence)) == {company.pk}  # the number without prefix and year
     assert _found(VALID_IDNP) == {citizen.pk}
     assert _found(VALID_IDNO) == {company.pk}
@@ -74,7 +74,8 @@ def test_exact_lookups_come_first(operator, new_ticket) -> None:  # type: ignore
 
 
 @pytest.mark.parametrize("text", [
-    "'; DROP TABLE tickets_ticket; --", "certificat & !naștere | (x:*)", "a<->b", "certificat\\", "_x_",
+    "'; DROP TABLE tickets_ticket; --", "certificat & !naștere | (x:*)", "a<->b",
+    "certificat\\", "_x_",
     "\"certificat\" -naștere OR x", "100%", "x' OR '1'='1", "ţ:*", "nul\x00byte", "ab\\'c",
 ])
 def test_operators_and_sql_characters_are_plain_words(operator, new_ticket, text) -> None:  # type: ignore[no-untyped-def]

@@ -18,7 +18,9 @@ from sgsc.tenant_apps.tickets.services import (
     Escalation,
     TicketInput,
     ticket_create,
+    ticket_reply,
     ticket_transition,
+    ticket_update,
 )
 from tests.shared_apps.identity.member_helpers import hub_institutions
 from tests.tenant_apps.tickets.web_helpers import error_code, limit_to, page, worker
@@ -26,8 +28,7 @@ from tests.tenant_apps.tickets.web_helpers import error_code, limit_to, page, wo
 pytestmark = pytest.mark.django_db
 
 
-def test_the_page_shows_the_ticket_its_clock_requester_and_journal(signed_in, tenants, in_prov_a,
-                                                                   new_ticket) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_shows_the_ticket_its_clock_requester_and_journal(signed_in, tenants, in_prov_a, new_ticket) -> None:  # type: ignore[no-untyped-def]
     client, _user, operator = worker(signed_in, TenantRole.L1_OPERATOR, tenants.prov_a)
     earlier = new_ticket(operator, title="Cerere veche")
     ticket = new_ticket(operator, description="Nu se deschide pagina")
@@ -44,8 +45,7 @@ def test_the_page_shows_the_ticket_its_clock_requester_and_journal(signed_in, te
     assert 'id="ticket-attachments"' in html
 
 
-def test_by_number_permissions_and_errors(signed_in, client_for, tenants, in_prov_a,
-                                          new_ticket) -> None:  # type: ignore[no-untyped-def]
+def test_by_number_permissions_and_errors(signed_in, client_for, tenants, in_prov_a, new_ticket) -> None:  # type: ignore[no-untyped-def]
     client, _user, operator = worker(signed_in, TenantRole.L1_OPERATOR, tenants.prov_a)
     ticket = new_ticket(operator)
     response = client.get(f"/solicitari/nr/{ticket.number.lower()}/")
@@ -53,6 +53,9 @@ def test_by_number_permissions_and_errors(signed_in, client_for, tenants, in_pro
     missing = client.get("/solicitari/nr/PROVA-1999-000001/")
     assert missing.status_code == 404 and error_code(page(missing)) == "ticket_not_found"
     assert client.get("/solicitari/999999/").status_code == 404
+    assert client.get("/solicitari/99999999999999999999/").status_code == 404
+    huge = client.post(f"/solicitari/{ticket.pk}/repartizare/", {"assign-assignee": 10**20})
+    assert huge.status_code == 400
     auditor, _ = signed_in(TenantRole.AUDITOR, tenants.prov_a)
     assert auditor.get(f"/solicitari/{ticket.pk}/").status_code == 403
     anonymous = client_for(tenants.prov_a).get(f"/solicitari/{ticket.pk}/")
@@ -108,8 +111,7 @@ def test_reply_and_internal_note(signed_in, tenants, in_prov_a, new_ticket) -> N
     assert ticket.journal.count() == 3
 
 
-def test_canned_replies_and_articles_of_the_service(signed_in, tenants, in_prov_a,
-                                                    new_ticket) -> None:  # type: ignore[no-untyped-def]
+def test_canned_replies_and_articles_of_the_service(signed_in, tenants, in_prov_a, new_ticket) -> None:  # type: ignore[no-untyped-def]
     client, _user, operator = worker(signed_in, TenantRole.L1_OPERATOR, tenants.prov_a)
     cert = Service.objects.create(code="CERT", name="Certificat")
     other = Service.objects.create(code="ALT", name="Alt serviciu")
@@ -281,3 +283,21 @@ def test_as_of_view_shows_the_ticket_before_the_escalation(signed_in, tenants, i
     invalid = client.get(f"/solicitari/{ticket.pk}/", {"la": "ieri"})
     assert invalid.status_code == 400 and "Data și ora nu sunt valide." in page(invalid)
     assert Ticket.objects.get(pk=ticket.pk).level == 2
+
+
+def test_the_page_reads_the_same_number_of_times_however_long_the_journal(signed_in, tenants, in_prov_a, new_ticket, assert_max_queries) -> None:  # type: ignore[no-untyped-def]
+    client, _user, supervisor = worker(signed_in, TenantRole.SUPERVISOR, tenants.prov_a)
+    services = [Service.objects.create(code=f"S{n}", name=f"Serviciul {n}") for n in range(2)]
+    ticket = new_ticket(supervisor, service_id=services[0].pk)
+    url = f"/solicitari/{ticket.pk}/"
+    ticket_update(access=supervisor, ticket_id=ticket.pk, changes={"service_id": services[1].pk})
+    client.get(url)  # the session and the caches are warm from here on
+    with assert_max_queries(45) as captured:
+        assert client.get(url).status_code == 200
+    short = len(captured.captured_queries)  # read now: the next request resets the log
+    for n in range(12):
+        ticket_reply(access=supervisor, ticket_id=ticket.pk, body=f"Nota {n}", public=n % 2 == 0)
+        ticket_update(access=supervisor, ticket_id=ticket.pk,
+                      changes={"service_id": services[n % 2].pk, "title": f"Titlul {n}"})
+    with assert_max_queries(short):
+        assert 'id="j26"' in page(client.get(url))

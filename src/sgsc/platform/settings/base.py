@@ -264,6 +264,8 @@ SPECTACULAR_SETTINGS = {
             "sgsc.provisioning.requests.models.ConnectionRequest.Status",
         "RequestDocumentKindEnum": "sgsc.provisioning.requests.models.RequestDocument.Kind",
         "UsageRecordKindEnum": "sgsc.billing.usage.models.UsageRecord.Kind",
+        "TicketStatusEnum": "sgsc.tenant_apps.tickets.models.Ticket.Status",
+        "ExchangeStatusEnum": "sgsc.shared_apps.exchange.models.Exchange.Status",
         "StatementKindEnum": "sgsc.billing.statements.models.Statement.Kind",
         "StatementStatusEnum": "sgsc.billing.statements.models.Statement.Status",
         "AllocationKeyEnum": "sgsc.billing.statements.models.AllocationKey",

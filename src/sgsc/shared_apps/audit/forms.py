@@ -31,6 +31,7 @@ ACTION_FAMILIES: list[tuple[str, Any]] = [
     ("calendar", _("Calendarul zilelor lucrătoare")),
     ("connection_request", _("Cereri de conectare")),
     ("contract", _("Contracte")),
+    ("exchange", _("Schimb de date între spații")),
     ("hub", _("Huburi")),
     ("identity", _("Identități și tokenuri API")),
     ("institution", _("Instituții")),

@@ -9,10 +9,11 @@ from sgsc.shared_apps.exchange.selectors import INCOMING, OUTGOING
 
 
 class ExchangeEventSerializer(serializers.ModelSerializer[ExchangeEvent]):
+    """Who acted by name only: a user id of one tenant means nothing to the other."""
+
     class Meta:
         model = ExchangeEvent
-        fields = ["at", "direction", "action", "actor", "actor_label", "payload_sha256",
-                  "summary"]
+        fields = ["at", "direction", "action", "actor_label", "payload_sha256", "summary"]
         read_only_fields = fields
 
 

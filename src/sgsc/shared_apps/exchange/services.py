@@ -111,11 +111,10 @@ def _event_add(*, exchange: Exchange, action: str, direction: str, summary: str,
         direction=direction, action=action, payload_sha256=digest, summary=summary[:500])
 
 
-def _audit_both(*, exchange: Exchange, action: str, details: dict[str, Any],
-                outcome: str = AuditEvent.Outcome.SUCCESS) -> None:
+def _audit_both(*, exchange: Exchange, action: str, details: dict[str, Any]) -> None:
     """The same crossing on the source's and the target's audit chains."""
     for tenant in (exchange.source_tenant, exchange.target_tenant):
-        audit_record(action=action, outcome=outcome, actor_label=EXCHANGE_ACTOR_LABEL,
+        audit_record(action=action, actor_label=EXCHANGE_ACTOR_LABEL,
                      tenant=tenant, object_type="exchange", object_id=str(exchange.pk),
                      details={"source": exchange.source_tenant.slug,
                               "target": exchange.target_tenant.slug, **details})

@@ -317,6 +317,7 @@ class TeamMemberListView(ReadOrConfigure):
 
     @extend_schema(request=ConfigTeamMemberSerializer, responses={201: ConfigTeamMemberSerializer})
     def post(self, request: Request, pk: int) -> Response:
+        selectors.config_get(Team, pk)  # an unknown team is a 404 whatever the body
         payload = ConfigTeamMemberSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         member = config.team_member_add(actor=request_actor(request), team_id=pk,
@@ -328,6 +329,8 @@ class TeamMemberListView(ReadOrConfigure):
 class TeamMemberDetailView(ReadOrConfigure):
     @extend_schema(request=ConfigTeamMemberShiftSerializer, responses=ConfigTeamMemberSerializer)
     def patch(self, request: Request, pk: int, member_pk: int) -> Response:
+        # Another team's member is a 404 whatever the body.
+        selectors.team_member_get(team_id=pk, member_id=member_pk)
         payload = ConfigTeamMemberShiftSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         member = config.team_member_update(actor=request_actor(request), team_id=pk,
@@ -352,6 +355,7 @@ class RoutingRuleMoveView(ReadOrConfigure):
     @extend_schema(request=ConfigRuleMoveSerializer, responses=ConfigRoutingRuleSerializer(many=True))
     def post(self, request: Request, pk: int) -> Response:
         """One place up or down; answers the rules in their new order."""
+        selectors.config_get(RoutingRule, pk)  # an unknown rule is a 404 whatever the body
         payload = ConfigRuleMoveSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         config.routing_rule_move(actor=request_actor(request), pk=pk,

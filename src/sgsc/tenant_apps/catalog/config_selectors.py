@@ -209,6 +209,16 @@ def team_member_list(*, team: Team) -> QuerySet[TeamMember]:
             .order_by("user__last_name", "user__first_name", "pk"))
 
 
+def team_member_get(*, team_id: int, member_id: int, for_update: bool = False) -> TeamMember:
+    """A member of that team only: another team's member id is a 404."""
+    rows = TeamMember.objects.select_related("user")
+    member = (rows.select_for_update(of=("self",)) if for_update else rows).filter(
+        pk=member_id, team_id=team_id).first()
+    if member is None:
+        raise NotFound(_("Înregistrarea nu există."), code="not_found")
+    return member
+
+
 def queue_list(search: str = "") -> QuerySet[Queue]:
     return matching(Queue.objects.select_related("team"), search, "name",
                     "team__name").order_by("name", "pk")

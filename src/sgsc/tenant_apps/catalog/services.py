@@ -34,6 +34,7 @@ from sgsc.tenant_apps.catalog.config_selectors import (
     external_tenants_allowed,
     institutions_allowed,
     member_candidates,
+    team_member_get,
 )
 from sgsc.tenant_apps.catalog.models import (
     CannedReply,
@@ -485,26 +486,18 @@ def team_member_add(*, actor: User | None, team_id: int, user_id: int | None,
 def team_member_update(*, actor: User | None, team_id: int, member_id: int,
                        on_shift: bool) -> TeamMember:
     with config_writing(TeamMember, member_id, actor=actor):
-        member = _member(team_id, member_id)
+        member = team_member_get(team_id=team_id, member_id=member_id, for_update=True)
         return config_store(member, {"on_shift": bool(on_shift)}, actor=actor,
                             clash_code="duplicate_member", clash_field="user")
 
 
 def team_member_remove(*, actor: User | None, team_id: int, member_id: int) -> None:
     with config_writing(TeamMember, member_id, actor=actor, verb="delete"):
-        member = _member(team_id, member_id)
+        member = team_member_get(team_id=team_id, member_id=member_id, for_update=True)
         member.delete()
         audit_record(action="config.teammember.delete", actor=actor,
                      object_type=TeamMember._meta.label_lower, object_id=member_id,
                      details={"team": team_id, "user": member.user_id})
-
-
-def _member(team_id: int, member_id: int) -> TeamMember:
-    """A member of that team only: another team's member id is a 404."""
-    member = config_load(TeamMember, member_id)
-    if member.team_id != team_id:
-        raise NotFound(_("Înregistrarea nu există."), code="not_found")
-    return member
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,12 @@ from django.urls import URLPattern, path, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_stubs_ext import StrOrPromise
 
 from sgsc.platform.access import capability_required
-from sgsc.platform.errors import ApplicationError, NotFound
+from sgsc.platform.errors import ApplicationError
 from sgsc.shared_apps.identity.member_forms import show_service_error
 from sgsc.shared_apps.identity.member_views import request_actor, request_tenant
 from sgsc.shared_apps.identity.roles import Capability
@@ -231,8 +231,10 @@ def _category_paths(rows: list[Category]) -> None:
 
 
 def _team_members_link(team: Team) -> str:
+    count: int = team.member_count  # type: ignore[attr-defined]
     return format_html('<a href="{}">{}</a>', reverse("config-team-members", args=[team.pk]),
-                       _("%(count)d membri") % {"count": team.member_count})  # type: ignore[attr-defined]
+                       ngettext("%(count)d membru", "%(count)d membri", count)
+                       % {"count": count})
 
 
 def _keywords(rule: RoutingRule) -> str:
@@ -455,9 +457,7 @@ def team_member_shift(request: HttpRequest, pk: int, member_pk: int) -> HttpResp
 @require_http_methods(["GET", "POST"])
 def team_member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     team = selectors.config_get(Team, pk)
-    member = selectors.team_member_list(team=team).filter(pk=member_pk).first()
-    if member is None:
-        raise NotFound(_("Înregistrarea nu există."), code="not_found")
+    member = selectors.team_member_get(team_id=pk, member_id=member_pk)
     name = member.user.get_full_name() or member.user.email
     if request.method == "POST":
         config.team_member_remove(actor=request_actor(request), team_id=pk, member_id=member_pk)

@@ -10,6 +10,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 Choices = list[tuple[Any, Any]]
+# A larger number is no row's id (PostgreSQL's bigint), and looking it up would fail.
+MAX_ID = 2**63 - 1
+
+
+def _is_id(value: Any) -> bool:
+    text = str(value)
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
 
 
 class PeriodForm(forms.Form):
@@ -31,7 +38,7 @@ class AnyIdField(forms.TypedMultipleChoiceField):
         super().__init__(coerce=int, empty_value=[], **kwargs)
 
     def valid_value(self, value: Any) -> bool:
-        return str(value).isdigit()
+        return _is_id(value)
 
 
 class OptionalIdField(forms.TypedChoiceField):
@@ -39,7 +46,7 @@ class OptionalIdField(forms.TypedChoiceField):
         super().__init__(coerce=int, empty_value=None, required=False, **kwargs)
 
     def valid_value(self, value: Any) -> bool:
-        return str(value).isdigit()
+        return _is_id(value)
 
 
 class SourceForm(forms.Form):

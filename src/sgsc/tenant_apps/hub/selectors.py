@@ -43,9 +43,10 @@ LATEST_DAY = date(2999, 12, 31)
 ONE_DECIMAL = Decimal("0.1")
 
 # A ticket resolved in time: resolved before its resolution deadline as recorded on the
-# ticket (the service's term, or the one a supervisor fixed). From the deadline's own minute
-# on, the SLA figure already reads "breached" (``sla.selectors.sla_figure``), so a ticket
-# resolved at that minute is late. Every within-deadline figure of the hub counts this way.
+# ticket (the service's term, or the one a supervisor fixed). From the deadline on, the
+# operators' "breached" queue and the SLA figure (``sla.selectors.sla_figure``) already count
+# the ticket late, so one resolved at that very moment is late. Every within-deadline figure
+# of the hub (pages, CSV, API) counts this way.
 WITHIN_DEADLINE = Q(resolution_due_at__isnull=False, resolved_at__lt=F("resolution_due_at"))
 
 
@@ -443,8 +444,8 @@ def hub_move_candidates(*, access: TicketAccess, institution: Institution,
 
 def report_csv_header() -> list[str]:
     return [_("Instituție"), "IDNO", _("Secțiune"), _("Valoare"), _("Înregistrate"),
-            _("Încă deschise"), _("Soluționate"), _("Soluționate în termen"), _("% în termen"),
-            _("Timp mediu de soluționare (ore lucrătoare)")]
+            _("Încă deschise"), _("Soluționate"), _("Soluționate în termen"),
+            _("Ponderea în termen (%)"), _("Timp mediu de soluționare (ore lucrătoare)")]
 
 
 def _csv_figures(figures: PeriodFigures) -> list[object]:

@@ -21,7 +21,6 @@ from sgsc.shared_apps.identity.roles import Capability
 from sgsc.shared_apps.institutions.models import Institution
 from sgsc.tenant_apps.hub.access import hub_access_for
 from sgsc.tenant_apps.hub.forms import MoveForm, PeriodForm, SourceForm
-from sgsc.tenant_apps.hub.links import ROUTING_CONFIG_PATH
 from sgsc.tenant_apps.hub.selectors import (
     Period,
     hub_institutions,
@@ -94,7 +93,7 @@ def routing(request: HttpRequest) -> HttpResponse:
     access, tenant = hub_access_for(request)
     return render(request, TEMPLATES + "routing.html", {
         "groups": hub_routing(institutions=hub_institutions(access=access, tenant=tenant)),
-        "config_path": ROUTING_CONFIG_PATH,
+        "can_configure": access.can(Capability.TICKETS_CONFIGURE),
     })
 
 

@@ -18,7 +18,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
-from django.utils.functional import Promise, lazy
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
@@ -42,12 +42,10 @@ K = Notification.Kind
 
 
 def lazy_text(message: StrOrPromise, **params: Any) -> StrOrPromise:
-    """``message % params``, translated when it is rendered (in the recipient's language);
-    lazy params (e.g. a status label) are rendered in that language too."""
+    """``message % params``, translated when it is rendered (in the recipient's language)."""
 
     def render() -> str:
-        return str(message) % {name: str(value) if isinstance(value, Promise) else value
-                               for name, value in params.items()}
+        return str(message) % params
 
     return lazy(render, str)()
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
+from functools import cached_property, partial
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
@@ -51,7 +51,7 @@ from sgsc.tenant_apps.notifications.services import (
 )
 from sgsc.tenant_apps.sla.clock import WorkingTime
 from sgsc.tenant_apps.sla.selectors import SlaFigure, clock_settings_get, sla_figure, working_time
-from sgsc.tenant_apps.tickets.housekeeping import tickets_each_locked
+from sgsc.tenant_apps.tickets.housekeeping import SYSTEM_LABEL, tickets_each_locked
 from sgsc.tenant_apps.tickets.journal import journal_append
 from sgsc.tenant_apps.tickets.models import JournalEntry, Ticket
 from sgsc.tenants.models import Tenant
@@ -60,7 +60,6 @@ S = Ticket.Status
 # The statuses whose clock runs (waiting pauses it); the partial indexes of Ticket serve them.
 RUNNING_STATUSES = (S.NEW, S.OPEN, S.ESCALATED)
 BATCH = 500
-SYSTEM_LABEL = "sistem"
 
 
 @dataclass(frozen=True)
@@ -76,12 +75,19 @@ class MonitorRun:
                 "level_breached": len(self.level_breached)}
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Run:
     tenant: Tenant
     now: datetime
-    clock: WorkingTime
-    warning_percent: int
+
+    # Read once per run, and only when something is due (most minutes nothing is).
+    @cached_property
+    def clock(self) -> WorkingTime:
+        return working_time()
+
+    @cached_property
+    def warning_percent(self) -> int:
+        return clock_settings_get().warning_percent
 
 
 def level_breach_reason() -> str:
@@ -110,8 +116,7 @@ def level_breach_due(now: datetime) -> Q:
 def sla_monitor_run(*, tenant: Tenant, now: datetime | None = None,
                     batch: int = BATCH) -> MonitorRun:
     """One pass over the tenant's tickets (call inside its schema)."""
-    run = _Run(tenant=tenant, now=now or timezone.now(), clock=working_time(),
-               warning_percent=clock_settings_get().warning_percent)
+    run = _Run(tenant=tenant, now=now or timezone.now())
     # The journal is the record: written in the platform's language whoever reads it.
     with translation.override(settings.LANGUAGE_CODE):
         return MonitorRun(

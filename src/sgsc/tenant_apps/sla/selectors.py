@@ -95,9 +95,14 @@ def sla_figure(*, ticket: Ticket, now: datetime, clock: WorkingTime,
         target = max(elapsed + left, 1)
     remaining = target - elapsed
     percent = min(999, elapsed * 100 // target) if target else 0
+    # A fixed deadline is missed when it comes (the monitor's test), not in the closed hours
+    # before it; a computed one is the first moment without working time left (the same).
+    missed = (now >= ticket.resolution_due_at
+              if ticket.deadline_fixed and ticket.resolution_due_at is not None
+              else remaining <= 0)
     if ticket.sla_running_since is None:
         state = "stopped" if not ticket.is_active else "paused"
-    elif remaining <= 0:
+    elif missed:
         state = "breached"
     elif percent >= warning_percent:
         state = "warning"

@@ -27,10 +27,14 @@ def _place_deadlines(ticket: Ticket, *, clock: WorkingTime, warning_percent: int
     if since is None:
         return
     used = ticket.sla_elapsed_minutes
+    target = ticket.resolution_target_minutes
     if not ticket.deadline_fixed:
-        ticket.resolution_due_at = clock.add(since, max(ticket.resolution_target_minutes - used,
-                                                        0))
-    warn_minutes = ticket.resolution_target_minutes * warning_percent // 100
+        ticket.resolution_due_at = clock.add(since, max(target - used, 0))
+    elif ticket.resolution_due_at is not None:
+        # ``sla_figure`` counts a fixed deadline's share on the time to it: warn on the same.
+        target = used + clock.minutes_between(since, ticket.resolution_due_at)
+    # Rounded up: the first minute at which ``sla_figure``'s percent reaches the share.
+    warn_minutes = -(-target * warning_percent // 100)
     ticket.sla_warn_at = clock.add(since, max(warn_minutes - used, 0))
 
 

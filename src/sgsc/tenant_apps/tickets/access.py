@@ -13,6 +13,7 @@ from sgsc.shared_apps.identity.roles import Capability
 from sgsc.shared_apps.identity.scoping import institution_scope_for
 from sgsc.shared_apps.identity.selectors import membership_get_active, user_capabilities_on
 from sgsc.tenants.models import Tenant
+from sgsc.tenants.schemas import current_schema_name
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,11 @@ class TicketAccess:
 
 def ticket_access_for_user(*, user: User, tenant: Tenant | None = None) -> TicketAccess:
     """For tasks, commands and tests; pages and the API use ``ticket_access_for``."""
-    tenant = tenant if tenant is not None else connection.tenant  # type: ignore[attr-defined]
+    if tenant is None:
+        # Under ``schema_context`` the connection holds a stand-in, not the tenant row.
+        current = getattr(connection, "tenant", None)
+        tenant = current if isinstance(current, Tenant) else Tenant.objects.get(
+            schema_name=current_schema_name())
     scope = institution_scope_for(membership=membership_get_active(user=user, tenant=tenant))
     return TicketAccess(user=user, capabilities=user_capabilities_on(user=user, tenant=tenant),
                         institution_scope=scope)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from sgsc.platform.errors import InvalidInput
@@ -19,9 +20,9 @@ MOLDOVA_CODE = "373"
 def phone_normalize(phone: str) -> str:
     """Digits with the country code: ``+373 69 123 456``, ``069123456`` and ``37369123456``
     are one number."""
-    digits = re.sub(r"\D", "", phone)
-    if not digits:
+    if not phone.strip():
         return ""
+    digits = re.sub(r"\D", "", phone)
     if digits.startswith("00"):
         digits = digits[2:]
     elif digits.startswith("0"):
@@ -69,11 +70,20 @@ def _clean(requester: Requester) -> Requester:
 
 
 def contact_find(requester: Requester) -> Contact | None:
-    """The known requester with the first matching identifier (IDNP, IDNO, e-mail, phone)."""
+    """The known requester with the first matching identifier (IDNP, IDNO, e-mail, phone).
+
+    A contact holding another IDNP or IDNO than the requester's is somebody else, even with
+    the same e-mail or phone (a family's mailbox, a company's switchboard)."""
+    other_person = Q()
+    for field in ("idnp", "idno"):
+        value = getattr(requester, field)
+        if value:
+            other_person |= ~Q(**{field: ""}) & ~Q(**{field: value})
     for field in ("idnp", "idno", "email", "phone"):
         value = getattr(requester, field)
         if value:
-            contact = Contact.objects.filter(**{field: value}).order_by("pk").first()
+            contact = (Contact.objects.filter(**{field: value}).exclude(other_person)
+                       .order_by("pk").first())
             if contact is not None:
                 return contact
     return None

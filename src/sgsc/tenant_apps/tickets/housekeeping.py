@@ -28,6 +28,7 @@ from sgsc.tenant_apps.tickets.selectors import ticket_settings_get
 from sgsc.tenants.models import Tenant
 
 BATCH = 500
+# How the audit log names the platform when it acts by itself.
 SYSTEM_LABEL = "sistem"
 
 

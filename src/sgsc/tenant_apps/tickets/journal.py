@@ -8,7 +8,7 @@ correction's values in place of the annulled entry's.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.utils import timezone
@@ -32,9 +32,10 @@ CORRECTABLE_FIELDS = frozenset({
 
 
 def stored(value: Any) -> Any:
-    """A field value in the journal's JSON form."""
+    """A field value in the journal's JSON form; a moment in UTC, as the database gives it
+    back, so that one moment is always one string (replay and diff compare strings)."""
     if isinstance(value, datetime):
-        return value.isoformat()
+        return value.astimezone(UTC).isoformat()
     return value
 
 
@@ -50,14 +51,16 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 def journal_append(*, ticket: Ticket, kind: str, actor: User | None,
                    changes: dict[str, list[Any]] | None = None, body: str = "",
                    reason: str = "", visibility: str = JournalEntry.Visibility.INTERNAL,
-                   annuls: JournalEntry | None = None, at: datetime | None = None) -> JournalEntry:
+                   annuls: JournalEntry | None = None, at: datetime | None = None,
+                   actor_label: str = "") -> JournalEntry:
     """Append one entry; the caller holds the ticket's row lock (``select_for_update``) and
-    saves the ticket, whose ``journal_length`` gives the entry its place."""
+    saves the ticket, whose ``journal_length`` gives the entry its place. ``actor_label``
+    names a system actor (a job, the data exchange) when there is no person."""
     ticket.journal_length += 1
     text = " ".join(part for part in (body, reason) if part)
     entry = JournalEntry(
         ticket=ticket, seq=ticket.journal_length, at=at or timezone.now(), actor=actor,
-        actor_label=(actor.get_full_name() or actor.email) if actor is not None else "",
+        actor_label=(actor.get_full_name() or actor.email) if actor is not None else actor_label,
         kind=kind, visibility=visibility, changes=changes or {}, body=body, reason=reason,
         annuls=annuls,
         search_vector=document_vector(text) if text else None,
@@ -69,17 +72,15 @@ def journal_append(*, ticket: Ticket, kind: str, actor: User | None,
 def replay(entries: list[JournalEntry], *, until: datetime | None = None) -> dict[str, Any]:
     """The tracked fields as recorded at ``until`` (all entries when ``None``).
 
-    ``entries`` are one ticket's, in ``seq`` order. Corrections recorded by then replace the
-    values of the entries they annul, at those entries' place.
+    ``entries`` are one ticket's, in ``seq`` order. A correction takes effect at its own
+    place: it holds the values it put right and those derived from them (the priority, the
+    deadlines), which entries after the annulled one may have set too; before its moment the
+    annulled values stand, as they were recorded then.
     """
-    visible = [entry for entry in entries if until is None or entry.at <= until]
-    replacements = {entry.annuls_id: entry.changes for entry in visible
-                    if entry.kind == JournalEntry.Kind.CORRECTION and entry.annuls_id}
     state: dict[str, Any] = dict.fromkeys(TRACKED_FIELDS)
-    for entry in visible:
-        if entry.kind == JournalEntry.Kind.CORRECTION:
+    for entry in entries:
+        if until is not None and entry.at > until:
             continue
-        changes = replacements.get(entry.pk, entry.changes)
-        for name, (_before, after) in changes.items():
+        for name, (_before, after) in entry.changes.items():
             state[name] = after
     return state

@@ -44,7 +44,9 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.RESUME: Transition(frozenset({S.WAITING}), S.OPEN, _("Reia lucrul")),
     Action.ESCALATE: Transition(frozenset({S.NEW, S.OPEN, S.ESCALATED}), S.ESCALATED,
                                 _("Escaladează")),
-    Action.RETURN: Transition(frozenset({S.ESCALATED}), S.OPEN, _("Returnează la nivelul 1")),
+    # From ``open`` too: an escalated ticket that waited or was reopened is open at its level.
+    Action.RETURN: Transition(frozenset({S.OPEN, S.ESCALATED}), S.OPEN,
+                              _("Returnează la nivelul 1")),
     Action.RESOLVE: Transition(frozenset({S.NEW, S.OPEN, S.ESCALATED}), S.RESOLVED,
                                _("Soluționează")),
     Action.CLOSE: Transition(frozenset({S.RESOLVED}), S.CLOSED, _("Închide")),

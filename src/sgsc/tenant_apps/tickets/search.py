@@ -12,6 +12,7 @@ words of a query must all match.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
@@ -110,7 +111,7 @@ def ticket_search(queryset: QuerySet[Ticket], q: str) -> QuerySet[Ticket]:
     matches = Ticket.objects.filter(search_vector=query).order_by().values("pk")
     in_journal = JournalEntry.objects.filter(search_vector=query).order_by().values("ticket_id")
     exact = _exact(text)
-    parts = [in_journal]
+    parts: list[QuerySet[Any, Any]] = [in_journal]
     if exact is not None:
         parts.append(Ticket.objects.filter(exact).order_by().values("pk"))
     # In double precision: a cursor holds the rank as a Python float, which must compare

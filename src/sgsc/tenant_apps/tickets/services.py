@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,7 @@ from sgsc.shared_apps.institutions.models import Institution
 from sgsc.shared_apps.workdays.selectors import local_date
 from sgsc.tenant_apps.catalog.models import Category, Queue, Service, Team
 from sgsc.tenant_apps.catalog.selectors import priority_for, routing_decide
+from sgsc.tenant_apps.notifications.services import notify_assigned, notify_escalated
 from sgsc.tenant_apps.sla import services as sla
 from sgsc.tenant_apps.sla.clock import WorkingTime
 from sgsc.tenant_apps.sla.selectors import working_time
@@ -46,6 +48,7 @@ from sgsc.tenant_apps.tickets.models import JournalEntry, Ticket, TicketCounter,
 from sgsc.tenant_apps.tickets.search_index import document_vector, ticket_document
 from sgsc.tenant_apps.tickets.selectors import ticket_get
 from sgsc.tenants.models import Tenant
+from sgsc.tenants.schemas import current_schema_name
 
 MAX_TITLE = 255
 MAX_TEXT = 20_000
@@ -71,7 +74,7 @@ def ticket_settings_ensure() -> TicketSettings:
     settings = TicketSettings.objects.filter(pk=TicketSettings.SINGLETON_ID).first()
     if settings is None:
         # The tenant's slug, letters and digits only (``schema_context`` gives no slug).
-        slug = Tenant.objects.filter(schema_name=connection.schema_name).values_list(
+        slug = Tenant.objects.filter(schema_name=current_schema_name()).values_list(
             "slug", flat=True).first() or ""
         prefix = re.sub(r"[^A-Z0-9]", "", slug.upper())[:12] or "SGSC"
         settings, _created = TicketSettings.objects.get_or_create(
@@ -204,7 +207,8 @@ def _assign_round_robin(*, ticket: Ticket, queue: Queue, actor: User | None,
     """The queue team's member on shift who was assigned longest ago takes the ticket."""
     member = (queue.team.members.select_for_update(skip_locked=True)
               .filter(on_shift=True, user__is_active=True)
-              .order_by("last_assigned_at", "pk").first())
+              # Someone never assigned yet goes first (PostgreSQL sorts NULLs last).
+              .order_by(F("last_assigned_at").asc(nulls_first=True), "pk").first())
     if member is None:
         return
     before = snapshot(ticket)
@@ -213,6 +217,7 @@ def _assign_round_robin(*, ticket: Ticket, queue: Queue, actor: User | None,
     member.save(update_fields=["last_assigned_at"])
     journal_append(ticket=ticket, kind=K.ASSIGNED, actor=actor, at=now,
                    changes=diff(before, snapshot(ticket)), reason=_("Repartizare automată"))
+    notify_assigned(ticket=ticket, actor=actor)
 
 
 UPDATABLE = ("subject", "title", "description", "service_id", "category_id", "institution_id",
@@ -224,6 +229,7 @@ def ticket_update(*, access: TicketAccess, ticket_id: int, changes: dict[str, An
     """A data update (amended pt. 33): new values, one journal entry, deadlines recomputed
     when the priority or the service changes."""
     with _refusal("ticket.update", access, ticket_id, {"fields": sorted(changes)}):
+        _require(access, Capability.TICKETS_WORK)
         unknown = sorted(set(changes) - set(UPDATABLE))
         if unknown:
             raise InvalidInput(_("Câmpuri necunoscute."), code="unknown_fields",
@@ -231,6 +237,7 @@ def ticket_update(*, access: TicketAccess, ticket_id: int, changes: dict[str, An
         now = now or timezone.now()
         with transaction.atomic():
             ticket = _locked(access, ticket_id)
+            _check_level(access, ticket)
             if not ticket.is_active:
                 raise Conflict(_("O solicitare închisă nu se mai modifică; redeschideți-o."),
                                code="ticket_not_active")
@@ -331,8 +338,7 @@ def _transition(*, access: TicketAccess, ticket: Ticket, action: str, reason: st
         _escalate(ticket, escalation, access, now, reason)
         kind = K.ESCALATED
     elif move is Action.RETURN:
-        ticket.level = 1
-        ticket.level_due_at = None
+        _return_to_level1(ticket)
     elif move is Action.REOPEN:
         _check_reopen(ticket, now)
     ticket.status = TRANSITIONS[move].target
@@ -379,12 +385,28 @@ def _escalate(ticket: Ticket, escalation: Escalation | None, access: TicketAcces
     ticket.team = team
     ticket.queue = team.queues.filter(is_active=True).first() if team is not None else None
     ticket.assignee = None
+    notify_escalated(ticket=ticket, actor=access.user)
     if team is not None and team.external_tenant_id is not None:
         # Another tenant's L3 team: the hand-over goes through the public exchange.
         from sgsc.shared_apps.exchange.services import exchange_l3_request
 
         exchange_l3_request(ticket=ticket, target_tenant_id=team.external_tenant_id,
                             reason=reason, actor=access.user, now=now)
+
+
+def _return_to_level1(ticket: Ticket) -> None:
+    """Back to level 1, into the team and queue it left when it was escalated from there (the
+    escalation's entry recorded them), so that L1's queues show it again."""
+    sent = (ticket.journal.filter(kind=K.ESCALATED, changes__level=[1, 2])
+            .order_by("-seq").first())
+    previous = sent.changes if sent is not None else {}
+    ticket.level = 1
+    ticket.level_due_at = None
+    if "team_id" in previous:
+        ticket.team = Team.objects.filter(pk=previous["team_id"][0], is_active=True).first()
+    if "queue_id" in previous:
+        ticket.queue = Queue.objects.filter(pk=previous["queue_id"][0],
+                                            is_active=True).first()
 
 
 def _check_reopen(ticket: Ticket, now: datetime) -> None:
@@ -466,6 +488,7 @@ def ticket_assign(*, access: TicketAccess, ticket_id: int, assignee: User | None
                 ticket.status = Ticket.Status.OPEN
             journal_append(ticket=ticket, kind=K.ASSIGNED, actor=access.user, at=now,
                            changes=diff(before, snapshot(ticket)))
+            notify_assigned(ticket=ticket, actor=access.user)
             _save(ticket, now)
             audit_record(action="ticket.assign", actor=access.user, object_type="ticket",
                          object_id=ticket.pk,
@@ -633,11 +656,11 @@ def ticket_receive(*, received: ReceivedTicket, now: datetime | None = None) -> 
         sla.sla_start(ticket=ticket, now=now, clock=clock)
         _reindex(ticket)
         ticket.save(force_insert=True)
-        journal_append(ticket=ticket, kind=K.CREATED, actor=None, at=now,
+        journal_append(ticket=ticket, kind=K.CREATED, actor=None, actor_label=EXCHANGE_ACTOR_LABEL, at=now,
                        changes=diff({}, snapshot(ticket)), body=description,
                        reason=_("Primită de la %(tenant)s, solicitarea nr. %(number)s")
                        % origin)
-        journal_append(ticket=ticket, kind=K.NOTE, actor=None, at=now,
+        journal_append(ticket=ticket, kind=K.NOTE, actor=None, actor_label=EXCHANGE_ACTOR_LABEL, at=now,
                        body=_text(received.reason, field="reason"),
                        reason=_("Motivul escaladării"))
         if queue is not None and queue.auto_assign:
@@ -671,7 +694,8 @@ def ticket_exchange_record(*, ticket_id: int, body: str, reason: str, back_to_le
                 pk=previous.get("queue_id", [None])[0], is_active=True).first()
         changes = diff(before, snapshot(ticket))
         entry = journal_append(ticket=ticket, kind=K.STATUS if changes else K.NOTE,
-                               actor=None, at=now, changes=changes, body=body,
+                               actor=None, actor_label=EXCHANGE_ACTOR_LABEL, at=now,
+                               changes=changes, body=body,
                                reason=reason[:500])
         _save(ticket, now)
         audit_record(action="ticket.exchange", actor_label=EXCHANGE_ACTOR_LABEL,

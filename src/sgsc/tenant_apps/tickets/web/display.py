@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Model
@@ -27,6 +27,7 @@ REFERENCES: dict[str, type[Model]] = {
     "service_id": Service, "institution_id": Institution, "queue_id": Queue, "team_id": Team,
     "assignee_id": User,
 }
+AS_OF_FORMAT = "%Y-%m-%dT%H:%M:%S"  # datetime-local with seconds, as ``?la=`` takes it
 MOMENTS = frozenset({"response_due_at", "resolution_due_at", "level_due_at"})
 # Impact and urgency: 1 is high, 3 is low (the priority matrix).
 GRADES: dict[int, StrOrPromise] = {1: gettext_lazy("ridicat"), 2: gettext_lazy("mediu"),
@@ -94,7 +95,7 @@ class ValueLabels:
             if name in REFERENCES and value is not None:
                 wanted.setdefault(name, set()).add(value)
         self._rows: dict[str, dict[Any, Model]] = {
-            name: REFERENCES[name]._default_manager.in_bulk(ids)  # type: ignore[attr-defined]
+            name: REFERENCES[name]._default_manager.in_bulk(ids)
             for name, ids in wanted.items()}
 
     def label(self, name: str, value: Any) -> str:
@@ -135,6 +136,12 @@ class TimelineRow:
     @property
     def kind_label(self) -> str:
         return str(JournalEntry.Kind(self.entry.kind).label)
+
+    @property
+    def as_of(self) -> str:
+        """The ``?la=`` of the ticket just after this entry (to the second, rounded up)."""
+        after = timezone.localtime(self.entry.at).replace(microsecond=0) + timedelta(seconds=1)
+        return after.strftime(AS_OF_FORMAT)
 
 
 def timeline(entries: list[JournalEntry]) -> list[TimelineRow]:

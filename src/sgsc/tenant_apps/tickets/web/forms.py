@@ -9,31 +9,43 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from sgsc.platform.errors import ApplicationError
 from sgsc.tenant_apps.tickets.lifecycle import REASON_REQUIRED, TRANSITIONS, Action
 from sgsc.tenant_apps.tickets.models import Ticket
 from sgsc.tenant_apps.tickets.services import MAX_TEXT, MAX_TITLE
-from sgsc.tenant_apps.tickets.web.display import GRADES
+from sgsc.tenant_apps.tickets.web.display import AS_OF_FORMAT, GRADES
 
 Choices = list[tuple[Any, Any]]
 MOMENT_FORMAT = "%Y-%m-%dT%H:%M"
 GRADE_CHOICES = [(grade, f"{grade} · {label}") for grade, label in GRADES.items()]
 REASON_LIMIT = 500
+MAX_ID = 2**63 - 1
+
+
+def _is_id(value: Any) -> bool:
+    """A row id: ASCII digits within the database's bigint (beyond it a query would fail)."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
 
 
 class IdChoiceField(forms.TypedChoiceField):
     """Offers some rows; any id reaches the service, which refuses an unknown one."""
 
-    def __init__(self, *, blank: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, blank: StrOrPromise | None = None, **kwargs: Any) -> None:
         super().__init__(coerce=int, empty_value=None, **kwargs)
         self.blank = blank
+        self.offered: Choices = []
 
-    def set_choices(self, choices: Choices) -> None:
+    def set_choices(self, choices: Choices, *, blank: StrOrPromise | None = None) -> None:
+        """The rows offered, after the blank choice (``blank`` replaces its label)."""
+        self.offered = choices
+        self.blank = blank if blank is not None else self.blank
         self.choices = ([("", self.blank)] if self.blank is not None else []) + choices
 
     def valid_value(self, value: Any) -> bool:
-        return str(value).isdigit()
+        return _is_id(value)
 
 
 class IdsField(forms.TypedMultipleChoiceField):
@@ -43,7 +55,7 @@ class IdsField(forms.TypedMultipleChoiceField):
         super().__init__(coerce=int, **kwargs)
 
     def valid_value(self, value: Any) -> bool:
-        return str(value).isdigit()
+        return _is_id(value)
 
 
 class MomentField(forms.DateTimeField):
@@ -52,7 +64,7 @@ class MomentField(forms.DateTimeField):
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=MOMENT_FORMAT)
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(input_formats=[MOMENT_FORMAT, "%Y-%m-%dT%H:%M:%S"], **kwargs)
+        super().__init__(input_formats=[MOMENT_FORMAT, AS_OF_FORMAT], **kwargs)
 
 
 class ServiceForm(forms.Form):
@@ -69,8 +81,9 @@ class ServiceForm(forms.Form):
         self.add_error(target, error.message)
 
 
-def _reason(*, label: Any = _("Motivul"), required: bool = False) -> forms.CharField:
-    return forms.CharField(label=label, required=required, max_length=REASON_LIMIT,
+def _reason(*, label: StrOrPromise | None = None, required: bool = False) -> forms.CharField:
+    return forms.CharField(label=label or _("Motivul"), required=required,
+                           max_length=REASON_LIMIT,
                            widget=forms.Textarea(attrs={"rows": 2}),
                            error_messages={"required": _("Indicați motivul.")})
 
@@ -206,11 +219,13 @@ class TransitionForm(ServiceForm):
                          blank=_("— fără echipă anume —"))
     due_at = MomentField(label=_("Termenul nivelului (opțional)"), required=False)
 
-    def __init__(self, *args: Any, action: Action, teams: Choices | None = None,
+    def __init__(self, *args: Any, action: Action, level: int, teams: Choices | None = None,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.action = action
-        self.label = TRANSITIONS[action].label
+        self.label = str(TRANSITIONS[action].label)
+        if action is Action.ESCALATE:  # always to the next level (the service's rule)
+            self.label = str(_("Escaladează la nivelul %(level)d")) % {"level": level + 1}
         reason = self.fields["reason"]
         reason.required = action in REASON_REQUIRED
         if action is Action.RESOLVE:
@@ -277,8 +292,7 @@ class CorrectionForm(_DataFields):
             if name in self.fields:
                 field = self.fields[name]
                 assert isinstance(field, IdChoiceField)  # noqa: S101 (narrowing for mypy)
-                field.blank = _("— neschimbat —")
-                field.set_choices([choice for choice in field.choices if choice[0] != ""])
+                field.set_choices(field.offered, blank=_("— neschimbat —"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -297,7 +311,10 @@ class CorrectionForm(_DataFields):
 
 
 class AsOfForm(forms.Form):
+    # To the second: two changes are often less than a minute apart.
     la = MomentField(label=_("Starea la"), required=False,
+                     widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": 1},
+                                                format=AS_OF_FORMAT),
                      error_messages={"invalid": _("Data și ora nu sunt valide.")})
 
     def moment(self) -> datetime | None:

@@ -61,6 +61,7 @@ from sgsc.tenant_apps.tickets.web.forms import (
     BULK_TAKE,
     BULK_TEAM,
     BulkForm,
+    Choices,
     QueueFilterForm,
     SavedViewForm,
 )
@@ -103,9 +104,14 @@ def _queue_of(query: QueryDict) -> QueueName:
         return DEFAULT_QUEUE
 
 
-def _href(queue: QueueName, filters_query: str, **extra: str) -> str:
+def _query(queue: QueueName, filters_query: str, **extra: str) -> str:
+    """The queue page's query string: the queue, then the filters (and a cursor)."""
     pairs = urlencode({QUEUE_PARAMETER: queue.value, **extra})
-    return f"{reverse('ticket-queue')}?{pairs}{'&' + filters_query if filters_query else ''}"
+    return f"{pairs}&{filters_query}" if filters_query else pairs
+
+
+def _href(queue: QueueName, filters_query: str, **extra: str) -> str:
+    return f"{reverse('ticket-queue')}?{_query(queue, filters_query, **extra)}"
 
 
 def _table_context(access: TicketAccess, query: QueryDict) -> dict[str, Any]:
@@ -125,7 +131,7 @@ def _table_context(access: TicketAccess, query: QueryDict) -> dict[str, Any]:
     filters_query = filters.as_query()
     return {
         "queue": queue, "filters_query": filters_query, "problems": problems,
-        "current": _href(queue, filters_query).split("?", 1)[1],
+        "current": _query(queue, filters_query),
         "tabs": [Tab(name=name, label=str(QUEUE_LABELS[name]),
                      count=queue_count_label(counts[name]), selected=name is queue,
                      href=_href(name, filters_query)) for name in QueueName],
@@ -143,12 +149,16 @@ def _table_context(access: TicketAccess, query: QueryDict) -> dict[str, Any]:
     }
 
 
-def _bulk_form(request: HttpRequest, access: TicketAccess, data: Any = None) -> BulkForm:
+def _bulk_form(request: HttpRequest, access: TicketAccess, data: Any = None, *,
+               people: Choices | None = None, teams: Choices | None = None) -> BulkForm:
+    """``people`` and ``teams``: when the page has read them already (only a supervisor is
+    offered the people)."""
     supervisor = access.can(Capability.TICKETS_SUPERVISE)
-    people = (reads.person_choices(reads.people_working(tenant=request_tenant(request)))
-              if supervisor else [])
+    if people is None:
+        people = (reads.person_choices(reads.people_working(tenant=request_tenant(request)))
+                  if supervisor else [])
     return BulkForm(data, supervisor=supervisor, people=people, queues=reads.queue_choices(),
-                    teams=reads.team_choices())
+                    teams=reads.team_choices() if teams is None else teams)
 
 
 def _page(request: HttpRequest, query: QueryDict, *, save_form: SavedViewForm | None = None,
@@ -159,19 +169,20 @@ def _page(request: HttpRequest, query: QueryDict, *, save_form: SavedViewForm | 
         response = render(request, TEMPLATES + "_queue.html", context, status=status)
     else:
         tenant = request_tenant(request)
+        people = reads.person_choices(reads.people_working(tenant=tenant))
+        teams = reads.team_choices()
         context.update({
             "filter_form": QueueFilterForm(query, choices={
                 "priority_id": reads.priority_choices(),
                 "service_id": reads.service_choices(),
                 "category_id": reads.category_choices(),
                 "institution_id": reads.institution_choices(tenant=tenant, access=access),
-                "assignee_id": reads.person_choices(reads.people_working(tenant=tenant)),
-                "team_id": reads.team_choices(),
+                "assignee_id": people, "team_id": teams,
             }),
             "saved_views": [(view, saved_view_query(view))
                             for view in saved_views_visible(access=access)],
             "save_form": save_form or SavedViewForm(),
-            "bulk_form": bulk_form or _bulk_form(request, access),
+            "bulk_form": bulk_form or _bulk_form(request, access, people=people, teams=teams),
         })
         shifts = reads.shift_memberships(user=access.user)
         context.update(shifts=shifts, on_shift=any(member.on_shift for member in shifts))

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sgsc.shared_apps.identity.models import Membership, User
-from sgsc.shared_apps.identity.roles import ROLE_CAPABILITIES, Capability
+from sgsc.shared_apps.identity.roles import ROLE_CAPABILITIES
 from sgsc.shared_apps.identity.scoping import membership_scopes
 from sgsc.shared_apps.institutions.models import HubMembership
 from sgsc.tenant_apps.catalog.models import (
@@ -82,7 +82,7 @@ def services_active() -> QuerySet[Service]:
 
 def category_choices() -> Choices:
     categories = Category.objects.filter(is_active=True).select_related("parent")
-    return [(c.pk, f"{c.parent.name} › {c.name}" if c.parent else c.name) for c in categories]
+    return [(c.pk, f"{c.parent.name} / {c.name}" if c.parent else c.name) for c in categories]
 
 
 def priority_choices() -> Choices:
@@ -130,6 +130,3 @@ def shift_memberships(*, user: User) -> list[TeamMember]:
     return list(TeamMember.objects.filter(user=user, team__is_active=True)
                 .select_related("team").order_by("team__level", "team__name"))
 
-
-def can_supervise(access: TicketAccess) -> bool:
-    return access.can(Capability.TICKETS_SUPERVISE)

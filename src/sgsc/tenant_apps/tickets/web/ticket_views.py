@@ -98,26 +98,25 @@ def _correctable_entries(entries: list[JournalEntry]) -> list[tuple[int, str]]:
 
 
 def _data_choices(request: HttpRequest, access: TicketAccess) -> dict[str, Any]:
+    """The choices of the data forms (edit, correction), read once per page."""
     return {"services": reads.service_choices(), "categories": reads.category_choices(),
             "institutions": reads.institution_choices(tenant=request_tenant(request),
                                                       access=access)}
 
 
-def _edit_form(request: HttpRequest, access: TicketAccess, ticket: Ticket,
-               data: Any = None) -> TicketEditForm:
-    return TicketEditForm(data, ticket=ticket, queues=reads.queue_choices(),
-                          **_data_choices(request, access))
+def _edit_form(ticket: Ticket, choices: dict[str, Any], data: Any = None) -> TicketEditForm:
+    return TicketEditForm(data, ticket=ticket, queues=reads.queue_choices(), **choices)
 
 
-def _correction_form(request: HttpRequest, access: TicketAccess, entries: list[JournalEntry],
+def _correction_form(entries: list[JournalEntry], choices: dict[str, Any],
                      data: Any = None) -> CorrectionForm:
-    return CorrectionForm(data, entries=_correctable_entries(entries),
-                          **_data_choices(request, access))
+    return CorrectionForm(data, entries=_correctable_entries(entries), **choices)
 
 
 def _transition_form(ticket: Ticket, action: Action, data: Any = None) -> TransitionForm:
     teams = reads.team_choices(level=ticket.level + 1) if action is Action.ESCALATE else None
-    return TransitionForm(data, action=action, teams=teams, prefix=action.value)
+    return TransitionForm(data, action=action, level=ticket.level, teams=teams,
+                          prefix=action.value)
 
 
 def _work_context(request: HttpRequest, access: TicketAccess, ticket: Ticket,
@@ -140,11 +139,11 @@ def _work_context(request: HttpRequest, access: TicketAccess, ticket: Ticket,
     }
     if can_work and ticket.status != Ticket.Status.ARCHIVED:
         context["reply_form"] = bound.get("reply") or ReplyForm()
-    if active:
-        context["edit_form"] = bound.get("edit") or _edit_form(request, access, ticket)
     if active and can_work:
+        choices = _data_choices(request, access)
+        context["edit_form"] = bound.get("edit") or _edit_form(ticket, choices)
         context["correction_form"] = (bound.get("correct")
-                                      or _correction_form(request, access, entries))
+                                      or _correction_form(entries, choices))
     if active and supervisor:
         people = reads.people_working(tenant=request_tenant(request), level=ticket.level,
                                       institution_id=ticket.institution_id)
@@ -225,7 +224,7 @@ def _posted(request: HttpRequest, pk: int) -> tuple[TicketAccess, Ticket]:
 @require_POST
 def ticket_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     access, ticket = _posted(request, pk)
-    form = _edit_form(request, access, ticket, request.POST)
+    form = _edit_form(ticket, _data_choices(request, access), request.POST)
 
     def change() -> StrOrPromise:
         ticket_update(access=access, ticket_id=pk, changes=form.changes(),
@@ -314,7 +313,8 @@ def ticket_deadline_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def ticket_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
     access, ticket = _posted(request, pk)
-    form = _correction_form(request, access, list(ticket_journal(ticket=ticket)), request.POST)
+    form = _correction_form(list(ticket_journal(ticket=ticket)), _data_choices(request, access),
+                            request.POST)
 
     def change() -> StrOrPromise:
         correction = journal_correct(access=access, ticket_id=pk,
