@@ -9,7 +9,8 @@ smaller sizes come first and the ratios are to the first size, measured in the s
   with their SLA figure, JSON), and the queue page ``/solicitari/?coada=mine`` (HTML, with
   the capped counts of every tab);
 - search: the same API list with ``q=`` a common word (in ~10% of the tickets), a rare code
-  (in ~1 ticket in 20 000), a ticket number and an IDNP;
+  (in ~1 ticket in 20 000), a ticket number and an IDNP, and the common word in the
+  unassigned queue;
 - ticket page: the real page ``/solicitari/<id>/`` (ticket, journal, SLA figure, actions,
   forms) and the API's detail + journal, over different tickets, old and new;
 - create: ``ticket_create`` (number, requester, routing, SLA clock, journal, audit).
@@ -329,8 +330,8 @@ def _measure_size(measure: Measure, *, size: int, client: Any, tenant: Any, me: 
             ticket_create(access=access, data=TicketInput(
                 channel="phone", title="Nu pot descărca certificatul",
                 description="Eroare la plata taxei", service_id=services[run % 20].pk,
-                requester=Requester(name="Solicitant nou",
-                                    phone=f"+37369{size % 1000:03d}{run:03d}")))
+                requester=Requester(name="Solicitant nou",  # a new one at every run
+                                    phone=f"+373 79 {size // 10000 % 100:02d} {run:04d}")))
 
     for queue in ("mine", "unassigned", "due_soon", "all"):
         measure(f"list {queue} (API)", size, lister(queue=queue))
@@ -339,6 +340,8 @@ def _measure_size(measure: Measure, *, size: int, client: Any, tenant: Any, me: 
     for label, text in (("common word", "certificat"), ("rare code", "cod4242"),
                         ("number", sample[0][1]), ("IDNP", sample[1][2])):
         measure(f"search {label} (API)", size, lister(q=text))
+    measure("search common word in unassigned (API)", size,
+            lister(queue="unassigned", q="certificat"))
     measure("ticket page (web)", size, ticket_page)
     measure("ticket detail + journal (API)", size, ticket_api)
     measure("create (ticket_create)", size, create)

@@ -164,8 +164,8 @@ def test_search_with_operators_never_fails(signed_in, tenants, text) -> None:  #
     assert operator.get(TICKETS, {"q": text}).status_code == 200
 
 
-def test_pages_follow_next_links_with_constant_queries(signed_in, tenants,
-                                                       assert_max_queries) -> None:  # type: ignore[no-untyped-def]
+def test_pages_follow_next_links_with_constant_queries(  # type: ignore[no-untyped-def]
+        signed_in, tenants, assert_max_queries) -> None:
     operator, _user = signed_in(TenantRole.L1_OPERATOR, tenants.prov_a)
 
     def walk(**params: Any) -> tuple[list[int], list[int]]:
@@ -183,12 +183,12 @@ def test_pages_follow_next_links_with_constant_queries(signed_in, tenants,
 
     for _ in range(3):
         _new(operator)
-    few_ids, few_counts = walk()
+    _few, few_counts = walk()
     for _ in range(4):
         _new(operator)
     ids, counts = walk()
     assert len(ids) == len(set(ids)) == 7 and ids == sorted(ids, reverse=True)
-    assert set(counts) == set(few_counts)  # the same number of queries on every page
+    assert len(set(counts)) == 1 and set(counts) == set(few_counts)  # on every page
     searched, _counts = walk(q="certificat", queue="unassigned")
     assert sorted(searched) == sorted(ids)
     last = operator.get(TICKETS, {"page_size": 5}).json()
@@ -206,8 +206,8 @@ def test_work_is_needed(signed_in, client_for, tenants) -> None:  # type: ignore
     assert client_for(tenants.prov_a).get("/api/v1/queues/").status_code in (401, 403)
 
 
-def test_a_limited_hub_operator_reaches_no_other_institution_anywhere(
-        client_for, tenants, user_with_role) -> None:  # type: ignore[no-untyped-def]
+def test_a_limited_hub_operator_reaches_no_other_institution_anywhere(  # type: ignore[no-untyped-def]
+        client_for, tenants, user_with_role) -> None:
     hub = hub_with_two_institutions(tenants.hub, user_with_role)
     limited = client_for(tenants.hub)
     limited.force_login(hub.limited.user)

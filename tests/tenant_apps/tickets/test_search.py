@@ -7,11 +7,11 @@ import pytest
 
 from sgsc.platform.errors import InvalidInput
 from sgsc.shared_apps.identity.roles import TenantRole
+from sgsc.tenant_apps.tickets import search
 from sgsc.tenant_apps.tickets.contacts import Requester
 from sgsc.tenant_apps.tickets.models import Ticket
 from sgsc.tenant_apps.tickets.search import search_text_clean, ticket_search
 from sgsc.tenant_apps.tickets.services import ticket_reply
-from tests.conftest import _assert_queries
 from tests.tenant_apps.tickets.conftest import VALID_IDNP
 
 pytestmark = pytest.mark.django_db
@@ -97,8 +97,21 @@ def test_length_is_capped() -> None:
     assert refused.value.code == "search_too_long"
 
 
-def test_search_is_one_query(operator, new_ticket) -> None:  # type: ignore[no-untyped-def]
+def test_search_takes_two_queries(operator, new_ticket, assert_max_queries) -> None:  # type: ignore[no-untyped-def]
     for _ in range(3):
         new_ticket(operator, requester=Requester(idnp=VALID_IDNP))
-    with _assert_queries(1):
+    with assert_max_queries(2):  # the candidates, then the tickets
         assert len(list(ticket_search(Ticket.objects.all(), VALID_IDNP))) == 3
+
+
+def test_many_matches_come_newest_first_after_exact_hits(operator, new_ticket,  # type: ignore[no-untyped-def]
+                                                         monkeypatch) -> None:
+    # The oldest mentions the word most: by relevance it comes first, by recency last.
+    tickets = [new_ticket(operator, title="Certificat " + "certificat " * (3 - n))
+               for n in range(4)]
+    by_relevance = [ticket.pk for ticket in tickets]
+    assert [t.pk for t in ticket_search(Ticket.objects.all(), "certificat")] == by_relevance
+    monkeypatch.setattr(search, "RANKED_MATCHES", 2)
+    assert [t.pk for t in ticket_search(Ticket.objects.all(), "certificat")] == by_relevance[::-1]
+    found = [t.pk for t in ticket_search(Ticket.objects.all(), f"{tickets[1].number}")]
+    assert found[0] == tickets[1].pk

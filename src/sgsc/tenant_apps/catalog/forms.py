@@ -343,6 +343,7 @@ class BusinessHoursForm(ConfigForm):
     """The week as rows of periods: a weekday may have several (the gaps are breaks)."""
 
     always_open = _flag(_("Program non-stop (24/7)"), initial=False)
+    # xgettext:no-python-format
     warning_percent = _number(_("Avertizare la (% din termenul de soluționare)"))
 
     def __init__(self, *args: Any, weekly: dict[int, list[Period]], **kwargs: Any) -> None:

@@ -9,6 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sgsc.tenant_apps.public_refs import ON_PUBLIC_DELETE
+
 
 class ServiceGroup(models.Model):
     """Services configured alike (R4 §21): the SLA policies may name a group."""
@@ -33,7 +35,7 @@ class Service(models.Model):
     group = models.ForeignKey(ServiceGroup, on_delete=models.PROTECT, null=True, blank=True,
                               related_name="services", verbose_name=_("grup"))
     # In a hub: the member institution that delivers the service.
-    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT,
+    institution = models.ForeignKey("institutions.Institution", on_delete=ON_PUBLIC_DELETE,
                                     null=True, blank=True, related_name="+",
                                     verbose_name=_("instituție"))
     # The delivery standard's resolution term, in working hours of the tenant's clock.
@@ -108,11 +110,11 @@ class Team(models.Model):
 
     name = models.CharField(_("denumire"), max_length=255, unique=True)
     level = models.PositiveSmallIntegerField(_("nivel"), choices=Level.choices, default=Level.L1)
-    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT,
+    institution = models.ForeignKey("institutions.Institution", on_delete=ON_PUBLIC_DELETE,
                                     null=True, blank=True, related_name="+",
                                     verbose_name=_("instituție"))
     # An L3 team of another tenant (AGE, STISC, an IS owner), reached through the exchange.
-    external_tenant = models.ForeignKey("tenants.Tenant", on_delete=models.PROTECT, null=True,
+    external_tenant = models.ForeignKey("tenants.Tenant", on_delete=ON_PUBLIC_DELETE, null=True,
                                         blank=True, related_name="+",
                                         verbose_name=_("prestator extern"))
     is_active = models.BooleanField(_("activă"), default=True)
@@ -126,7 +128,7 @@ class Team(models.Model):
 
 class TeamMember(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="members")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=ON_PUBLIC_DELETE, related_name="+")
     on_shift = models.BooleanField(_("în tură"), default=False)
     # Round robin: the member assigned longest ago goes next.
     last_assigned_at = models.DateTimeField(null=True, blank=True)
@@ -162,7 +164,7 @@ class RoutingRule(models.Model):
     channel = models.CharField(_("canal"), max_length=16, blank=True)
     service = models.ForeignKey(Service, on_delete=models.CASCADE, null=True, blank=True,
                                 related_name="+", verbose_name=_("serviciu"))
-    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT,
+    institution = models.ForeignKey("institutions.Institution", on_delete=ON_PUBLIC_DELETE,
                                     null=True, blank=True, related_name="+",
                                     verbose_name=_("instituție"))
     # Any of these words (folded, lower case) in the title or description.

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sgsc.tenant_apps.public_refs import ON_PUBLIC_DELETE
+
 
 class Notification(models.Model):
     class Kind(models.TextChoices):
@@ -21,7 +23,7 @@ class Notification(models.Model):
         ASSIGNED = "assigned", _("Solicitare repartizată")
         ESCALATED_TO_YOU = "escalated_to_you", _("Solicitare escaladată către echipa dvs.")
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=ON_PUBLIC_DELETE,
                                   related_name="+", verbose_name=_("destinatar"))
     kind = models.CharField(_("tip"), max_length=20, choices=Kind.choices)
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.PROTECT, null=True,

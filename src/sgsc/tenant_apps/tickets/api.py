@@ -109,9 +109,14 @@ class _TicketView(APIView):
         return Response(TicketDetailSerializer(ticket, context={
             "sla": _sla_context(), "access": self.access}).data, status=code)
 
+    def ticket(self, ticket_id: int) -> Ticket:
+        """The visible ticket, or the 404 (audited when outside the person's scope). Writes
+        ask first, so another institution's or tenant's id is a 404 whatever the body."""
+        return ticket_get(access=self.access, ticket_id=ticket_id)
+
     def detail(self, ticket_id: int, *, code: int = status.HTTP_200_OK) -> Response:
         # Read through the selector (again, after a write: related rows may have changed).
-        return self.show(ticket_get(access=self.access, ticket_id=ticket_id), code=code)
+        return self.show(self.ticket(ticket_id), code=code)
 
 
 _LIST_PARAMETERS = [
@@ -204,6 +209,7 @@ class TicketDetailView(_TicketView):
 
     @extend_schema(request=TicketPatchSerializer, responses=TicketDetailSerializer)
     def patch(self, request: Request, ticket_id: int) -> Response:
+        self.ticket(ticket_id)
         changes = _changes(request.data, serializer_class=TicketPatchSerializer,
                            action="ticket.update", access=self.access, ticket_id=ticket_id)
         reason = changes.pop("reason", "")
@@ -226,6 +232,7 @@ class TicketActionView(_TicketView):
                     "return, resolve, close, reopen, archive). O acțiune nepermisă din starea "
                     "curentă: 409 invalid_transition.")
     def post(self, request: Request, ticket_id: int, action: str) -> Response:
+        self.ticket(ticket_id)
         payload = TransitionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -239,6 +246,7 @@ class TicketActionView(_TicketView):
 class TicketReplyView(_TicketView):
     @extend_schema(request=ReplySerializer, responses={201: JournalEntrySerializer})
     def post(self, request: Request, ticket_id: int) -> Response:
+        self.ticket(ticket_id)
         payload = ReplySerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         entry = ticket_reply(access=self.access, ticket_id=ticket_id, **payload.validated_data)
@@ -248,6 +256,7 @@ class TicketReplyView(_TicketView):
 class TicketAssignView(_TicketView):
     @extend_schema(request=AssignSerializer, responses=TicketDetailSerializer)
     def post(self, request: Request, ticket_id: int) -> Response:
+        self.ticket(ticket_id)
         payload = AssignSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         person_id = payload.validated_data["assignee"]
@@ -269,6 +278,7 @@ class TicketDeadlineView(_TicketView):
                    description="Doar supervizorul (tickets.supervise); altfel 403 "
                                "deadline_edit_denied.")
     def post(self, request: Request, ticket_id: int) -> Response:
+        self.ticket(ticket_id)
         payload = DeadlineSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         ticket_deadline_set(access=self.access, ticket_id=ticket_id, **payload.validated_data)
@@ -280,13 +290,14 @@ class TicketJournalView(_TicketView):
                    description="Tot istoricul, în ordine; o înregistrare anulată de o corectare "
                                "are annulled_by.")
     def get(self, request: Request, ticket_id: int) -> Response:
-        ticket = ticket_get(access=self.access, ticket_id=ticket_id)
+        ticket = self.ticket(ticket_id)
         return Response(JournalEntrySerializer(ticket_journal(ticket=ticket), many=True).data)
 
 
 class JournalCorrectView(_TicketView):
     @extend_schema(request=CorrectionSerializer, responses={201: JournalEntrySerializer})
     def post(self, request: Request, ticket_id: int, seq: int) -> Response:
+        self.ticket(ticket_id)
         payload = CorrectionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         changes = _changes(payload.validated_data["changes"],
@@ -303,6 +314,7 @@ class TicketAsOfView(_TicketView):
         description="Momentul, ISO 8601; fără fus orar: ora Chișinăului.")],
         responses=AsOfSerializer)
     def get(self, request: Request, ticket_id: int) -> Response:
+        ticket = self.ticket(ticket_id)
         raw = (request.query_params.get("at") or "").strip()
         try:
             moment = parse_datetime(raw)
@@ -313,7 +325,6 @@ class TicketAsOfView(_TicketView):
                                code="invalid_moment", fields={"at": [_("Moment nevalid.")]})
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment, local_zone())
-        ticket = ticket_get(access=self.access, ticket_id=ticket_id)
         state = ticket_as_of(ticket=ticket, moment=moment)
         return Response(AsOfSerializer({"at": moment, "registered": bool(state),
                                         "values": state}).data)

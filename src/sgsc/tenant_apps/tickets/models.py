@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sgsc.shared_apps.institutions.validators import validate_idno, validate_idnp
+from sgsc.tenant_apps.public_refs import ON_PUBLIC_DELETE
 
 
 class TicketSettings(models.Model):
@@ -126,16 +127,16 @@ class Ticket(models.Model):
                                  blank=True, related_name="+", verbose_name=_("categorie"))
     service = models.ForeignKey("catalog.Service", on_delete=models.PROTECT, null=True,
                                 blank=True, related_name="+", verbose_name=_("serviciu"))
-    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT,
+    institution = models.ForeignKey("institutions.Institution", on_delete=ON_PUBLIC_DELETE,
                                     null=True, blank=True, related_name="+",
                                     verbose_name=_("instituție"))
     queue = models.ForeignKey("catalog.Queue", on_delete=models.PROTECT, null=True, blank=True,
                               related_name="+", verbose_name=_("coadă"))
     team = models.ForeignKey("catalog.Team", on_delete=models.PROTECT, null=True, blank=True,
                              related_name="+", verbose_name=_("echipă"))
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=ON_PUBLIC_DELETE, null=True,
                                  blank=True, related_name="+", verbose_name=_("operator"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=ON_PUBLIC_DELETE,
                                    null=True, blank=True, related_name="+")
 
     # The SLA clock (sla.services keeps these; every page reads them, invariant 5).
@@ -184,6 +185,11 @@ class Ticket(models.Model):
                          condition=Q(sla_warned_at__isnull=True,
                                      sla_running_since__isnull=False)),
             models.Index(fields=["contact", "-created_at"], name="tickets_by_contact"),
+            # Reports of a period (hub figures) and the level deadlines the monitor watches.
+            models.Index(fields=["resolved_at"], name="tickets_resolved",
+                         condition=Q(resolved_at__isnull=False)),
+            models.Index(fields=["level_due_at"], name="tickets_level_due",
+                         condition=Q(level__gt=1, status__in=["new", "open", "escalated"])),
         ]
 
     def __str__(self) -> str:
@@ -216,7 +222,7 @@ class JournalEntry(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="journal")
     seq = models.PositiveIntegerField()
     at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=ON_PUBLIC_DELETE, null=True,
                               related_name="+")
     actor_label = models.CharField(max_length=255, blank=True)
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -265,7 +271,7 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     scan = models.CharField(_("verificare antivirus"), max_length=12, choices=Scan.choices)
     signature = models.CharField(max_length=255, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=ON_PUBLIC_DELETE,
                                     null=True, related_name="+")
     uploaded_at = models.DateTimeField(_("încărcat la"), default=timezone.now)
     scanned_at = models.DateTimeField(null=True, blank=True)
@@ -290,7 +296,7 @@ class Attachment(models.Model):
 class SavedView(models.Model):
     """An operator's named set of queue filters, optionally shared with the tenant."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=ON_PUBLIC_DELETE,
                               related_name="+")
     name = models.CharField(_("denumire"), max_length=100)
     filters = models.JSONField(default=dict)

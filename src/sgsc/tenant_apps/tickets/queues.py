@@ -167,10 +167,8 @@ def _queue_condition(*, access: TicketAccess, queue: QueueName, now: datetime) -
     if queue is QueueName.MINE:
         return Q(assignee_id=user_id, status__in=Ticket.ACTIVE_STATUSES)
     if queue is QueueName.TEAM:
-        teams = list(TeamMember.objects.filter(user_id=user_id).values_list("team_id", flat=True))
-        # One team (the usual case) is an equality, which walks the team index in order.
-        by_team = Q(team_id=teams[0]) if len(teams) == 1 else Q(team_id__in=teams)
-        return by_team & Q(status__in=Ticket.ACTIVE_STATUSES)
+        teams = TeamMember.objects.filter(user_id=user_id).values("team_id")
+        return Q(team_id__in=teams, status__in=Ticket.ACTIVE_STATUSES)
     if queue is QueueName.UNASSIGNED:
         levels = _levels_workable(access)
         condition = Q(assignee__isnull=True, status__in=RUNNING_STATUSES)
@@ -210,7 +208,8 @@ def _filtered(tickets: QuerySet[Ticket], filters: TicketFilters) -> QuerySet[Tic
 
 def ticket_queue(*, access: TicketAccess, queue: QueueName, filters: TicketFilters,
                  now: datetime) -> QuerySet[Ticket]:
-    """The visible tickets of ``queue`` narrowed by ``filters``, ready for a list page."""
+    """The visible tickets of ``queue`` narrowed by ``filters``, ready for a list page
+    (``ticket_page``). A search text runs the search's one query for candidates now."""
     tickets = _filtered(tickets_visible(access=access), filters).filter(
         _queue_condition(access=access, queue=queue, now=now))
     tickets = tickets.select_related(*LIST_RELATED).defer("search_vector")

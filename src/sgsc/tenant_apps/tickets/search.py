@@ -15,7 +15,17 @@ import re
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
@@ -35,6 +45,8 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # An exact hit ranks above any full-text one (normalisation 32 keeps those below 1).
 _EXACT_RANK = 1.0
 _RANK_NORMALISATION = 32
+# Up to this many matches are ordered by relevance (ts_rank reads each one's vector).
+RANKED_MATCHES = 1000
 
 
 def search_text_clean(text: str) -> str:
@@ -100,26 +112,41 @@ def _exact(text: str) -> Q | None:
 
 def ticket_search(queryset: QuerySet[Ticket], q: str) -> QuerySet[Ticket]:
     """Those of ``queryset`` matching ``q`` in their text, their journal's replies and notes,
-    or exactly by an identifier; exact hits first, then by relevance, then newest first.
-    ``q`` is cleaned here too (``search_text_clean``); an empty one changes nothing."""
+    or exactly by an identifier, in ``search_rank`` order: exact hits first, then by
+    relevance, then newest first. When more than ``RANKED_MATCHES`` tickets match (a common
+    word), ranking would read every one of them: they come newest first after the exact
+    hits. ``q`` is cleaned here too (``search_text_clean``); an empty one changes nothing.
+    Runs one query to find the candidates."""
     text = search_text_clean(q)
     if not text:
         return queryset
     query = search_query(text)
     # A union of small index scans (the GIN indexes, the number and contact indexes): an OR
     # over the ticket's own columns and subqueries would read the whole table.
-    matches = Ticket.objects.filter(search_vector=query).order_by().values("pk")
-    in_journal = JournalEntry.objects.filter(search_vector=query).order_by().values("ticket_id")
+    candidates: list[QuerySet[Any, Any]] = [
+        Ticket.objects.filter(search_vector=query).order_by().values_list("pk"),
+        JournalEntry.objects.filter(search_vector=query).order_by().values_list("ticket_id")]
     exact = _exact(text)
-    parts: list[QuerySet[Any, Any]] = [in_journal]
     if exact is not None:
-        parts.append(Ticket.objects.filter(exact).order_by().values("pk"))
-    # In double precision: a cursor holds the rank as a Python float, which must compare
-    # equal to the row's own (a ``real`` read back as text would not).
-    rank: Cast | Case = Cast(SearchRank(F("search_vector"), query,
-                                        normalization=Value(_RANK_NORMALISATION)), FloatField())
+        candidates.append(Ticket.objects.filter(exact).order_by().values_list("pk"))
+    # UNION ALL stops at the limit (a ticket found twice counts twice: that only errs
+    # towards the newest-first order).
+    found = list(candidates[0].union(*candidates[1:], all=True)[:RANKED_MATCHES + 1])
+    rank: Cast | Case | Value
+    if len(found) <= RANKED_MATCHES:
+        # In double precision: a cursor holds the rank as a Python float, which must compare
+        # equal to the row's own (a ``real`` read back as text would not).
+        rank = Cast(SearchRank(F("search_vector"), query,
+                               normalization=Value(_RANK_NORMALISATION)), FloatField())
+        tickets = queryset.filter(pk__in={pk for (pk,) in found})
+    else:
+        # Checked row by row while walking the newest first: with a common word the first
+        # page is reached after a few hundred rows, without collecting every match.
+        rank = Value(0.0)
+        condition = Q(search_vector=query) | Exists(
+            JournalEntry.objects.filter(ticket=OuterRef("pk"), search_vector=query))
+        tickets = queryset.filter(condition | exact if exact is not None else condition)
     if exact is not None:
         rank = Case(When(exact, then=Value(_EXACT_RANK)), default=rank,
                     output_field=FloatField())
-    return (queryset.filter(pk__in=matches.union(*parts)).annotate(search_rank=rank)
-            .order_by("-search_rank", "-created_at", "-id"))
+    return tickets.annotate(search_rank=rank).order_by("-search_rank", "-created_at", "-id")

@@ -20,8 +20,11 @@ MAX_DOCUMENT_CHARS = 20_000
 
 def document_vector(text: str) -> CombinedExpression:
     text = text[:MAX_DOCUMENT_CHARS]
+    folded = fold(text)
+    # The folded text is also stemmed, so "stampila" finds "ştampilei" typed without diacritics.
     return (SearchVector(Value(text), config="romanian")
-            + SearchVector(Value(fold(text)), config="simple"))
+            + SearchVector(Value(folded), config="romanian")
+            + SearchVector(Value(folded), config="simple"))
 
 
 def ticket_document(*, number: str, subject: str, title: str, description: str,
