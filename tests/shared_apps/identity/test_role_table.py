@@ -22,7 +22,7 @@ def _documented_table() -> dict[str, tuple[str, frozenset[str]]]:
     for line in ARCHITECTURE.read_text(encoding="utf-8").splitlines():
         match = ROW.match(line)
         if match:
-            caps = frozenset(re.findall(r"`([a-z.]+)`", match["caps"]))
+            caps = frozenset(re.findall(r"`([a-z0-9.]+)`", match["caps"]))
             rows[match["role"]] = (match["kind"], caps)
     return rows
 

@@ -25,25 +25,31 @@ CHISINAU = ZoneInfo("Europe/Chisinau")
 ACTION_FAMILIES: list[tuple[str, Any]] = [
     ("access", _("Acces refuzat")),
     ("account", _("Conturi")),
+    ("attachment", _("Fișiere atașate solicitărilor")),
     ("audit", _("Jurnalul de audit")),
     ("auth", _("Autentificare și sesiuni")),
     ("billing", _("Facturare")),
     ("calendar", _("Calendarul zilelor lucrătoare")),
     ("connection_request", _("Cereri de conectare")),
+    ("config", _("Configurarea suportului")),
     ("contract", _("Contracte")),
     ("exchange", _("Schimb de date între spații")),
     ("hub", _("Huburi")),
     ("identity", _("Identități și tokenuri API")),
     ("institution", _("Instituții")),
     ("membership", _("Drepturi de acces în spații")),
+    ("notification", _("Notificări")),
     ("onboarding", _("Termene de conectare")),
     ("personal_data", _("Vizualizarea datelor personale")),
     ("platform_person", _("Persoane în consola platformei")),
     ("platform_roles", _("Roluri de platformă")),
     ("provisioning", _("Configurarea spațiilor")),
+    ("saved_view", _("Vederi salvate ale cozilor")),
     ("statement", _("Deconturi")),
     ("tariff", _("Grile tarifare")),
+    ("team_member", _("Ture ale operatorilor")),
     ("tenant", _("Spații (prestatori și huburi)")),
+    ("ticket", _("Solicitări")),
     ("usage", _("Utilizare")),
     ("workspace", _("Profilul spațiului")),
 ]
@@ -101,12 +107,25 @@ def host_tenant(request: Any) -> Tenant:
 
 
 # Django's own Romanian catalogue leaves these untranslated (or writes ţ with a cedilla).
-_CHOICE_ERRORS = {"invalid_choice": _("Alegeți o valoare din listă.")}
+CHOICE_ERRORS = {"invalid_choice": _("Alegeți o valoare din listă.")}
 _NUMBER_ERRORS = {"invalid": _("Introduceți un număr întreg."),
                   "min_value": _("Introduceți un număr mai mare decât zero.")}
 
 
-class AuditFilterForm(forms.Form):
+class TimeRangeForm(forms.Form):
+    """A filter form with ``since`` and ``until`` fields (each subclass declares them where
+    its own field order wants them): refuses an interval that ends before it starts."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("since"), cleaned.get("until")
+        if start and end and start > end:
+            raise forms.ValidationError(_("Începutul intervalului este după sfârșitul lui."),
+                                        code="invalid_range")
+        return cleaned
+
+
+class AuditFilterForm(TimeRangeForm):
     """On the public host the form also chooses the tenant; on a tenant host it has no such
     field, so nothing in the query string can point it at another chain."""
 
@@ -115,13 +134,14 @@ class AuditFilterForm(forms.Form):
                                 attrs={"placeholder": _("e-mail, nume sau IDNP")}))
     actor_id = forms.IntegerField(label=_("ID autor"), required=False, min_value=1,
                                   error_messages=_NUMBER_ERRORS)
-    tenant = forms.ChoiceField(label=_("Spațiu"), required=False, error_messages=_CHOICE_ERRORS)
-    family = forms.ChoiceField(label=_("Domeniu"), required=False, error_messages=_CHOICE_ERRORS,
+    tenant = forms.ChoiceField(label=_("Spațiu"), required=False, error_messages=CHOICE_ERRORS)
+    family = forms.ChoiceField(label=_("Domeniu"), required=False, error_messages=CHOICE_ERRORS,
                                choices=[("", _("Oricare")), *ACTION_FAMILIES])
     action = forms.CharField(label=_("Acțiune (început)"), required=False, max_length=100,
                              widget=forms.TextInput(attrs={"placeholder": "auth.login"}))
     outcome = forms.ChoiceField(label=_("Rezultat"), required=False,
-                                error_messages=_CHOICE_ERRORS, choices=[("", _("Oricare")), *AuditEvent.Outcome.choices])
+                                error_messages=CHOICE_ERRORS,
+                                choices=[("", _("Oricare")), *AuditEvent.Outcome.choices])
     since = LocalDateTimeField(label=_("De la"), required=False)
     until = LocalDateTimeField(label=_("Până la"), required=False, end_of_day=True)
     object_type = forms.CharField(label=_("Tip obiect"), required=False, max_length=100)
@@ -137,16 +157,9 @@ class AuditFilterForm(forms.Form):
         tenants = list(tenant_list_real().only("slug", "name", "schema_name").order_by("name"))
         self._chains = {PLATFORM_CHAIN: PLATFORM_CHAIN,
                         **{tenant.slug: tenant.schema_name for tenant in tenants}}
-        cast(forms.ChoiceField, self.fields["tenant"]).choices = [("", _("Oricare")), (PLATFORM_CHAIN, _("Platforma (AGE)")),
-                                *((tenant.slug, tenant.name) for tenant in tenants)]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("since"), cleaned.get("until")
-        if start and end and start > end:
-            raise forms.ValidationError(_("Începutul intervalului este după sfârșitul lui."),
-                                        code="invalid_range")
-        return cleaned
+        cast(forms.ChoiceField, self.fields["tenant"]).choices = [
+            ("", _("Oricare")), (PLATFORM_CHAIN, _("Platforma (AGE)")),
+            *((tenant.slug, tenant.name) for tenant in tenants)]
 
     def filters(self) -> AuditFilters:
         """The validated filters (call after ``is_valid()``)."""

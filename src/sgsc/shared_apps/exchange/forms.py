@@ -7,25 +7,23 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sgsc.shared_apps.audit.forms import LocalDateTimeField
+from sgsc.shared_apps.audit.forms import CHOICE_ERRORS, LocalDateTimeField, TimeRangeForm
 from sgsc.shared_apps.exchange.models import Exchange
 from sgsc.shared_apps.exchange.selectors import INCOMING, OUTGOING, ExchangeFilters
 from sgsc.tenants.models import Tenant
 from sgsc.tenants.selectors import tenant_list_real
 
-_CHOICE_ERRORS = {"invalid_choice": _("Alegeți o valoare din listă.")}
 
-
-class ExchangeFilterForm(forms.Form):
+class ExchangeFilterForm(TimeRangeForm):
     """On a tenant host: the direction; on the public host: the tenant (either side). Neither
     field exists on the other host, so no query string can widen the scope."""
 
-    direction = forms.ChoiceField(label=_("Sens"), required=False, error_messages=_CHOICE_ERRORS,
+    direction = forms.ChoiceField(label=_("Sens"), required=False, error_messages=CHOICE_ERRORS,
                                   choices=[("", _("Oricare")), (OUTGOING, _("Trimise")),
                                            (INCOMING, _("Primite"))])
     tenant = forms.ChoiceField(label=_("Prestator"), required=False,
-                               error_messages=_CHOICE_ERRORS)
-    status = forms.ChoiceField(label=_("Stare"), required=False, error_messages=_CHOICE_ERRORS,
+                               error_messages=CHOICE_ERRORS)
+    status = forms.ChoiceField(label=_("Stare"), required=False, error_messages=CHOICE_ERRORS,
                                choices=[("", _("Oricare")), *Exchange.Status.choices])
     since = LocalDateTimeField(label=_("De la"), required=False)
     until = LocalDateTimeField(label=_("Până la"), required=False, end_of_day=True)
@@ -39,14 +37,6 @@ class ExchangeFilterForm(forms.Form):
         tenants = tenant_list_real().only("slug", "name").order_by("name")
         cast(forms.ChoiceField, self.fields["tenant"]).choices = [
             ("", _("Oricare")), *((tenant.slug, tenant.name) for tenant in tenants)]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("since"), cleaned.get("until")
-        if start and end and start > end:
-            raise forms.ValidationError(_("Începutul intervalului este după sfârșitul lui."),
-                                        code="invalid_range")
-        return cleaned
 
     def filters(self) -> ExchangeFilters:
         """The validated filters (call after ``is_valid()``)."""

@@ -56,9 +56,6 @@ from sgsc.tenant_apps.tickets.journal import journal_append
 from sgsc.tenant_apps.tickets.models import JournalEntry, Ticket
 from sgsc.tenants.models import Tenant
 
-S = Ticket.Status
-# The statuses whose clock runs (waiting pauses it); the partial indexes of Ticket serve them.
-RUNNING_STATUSES = (S.NEW, S.OPEN, S.ESCALATED)
 BATCH = 500
 
 
@@ -97,12 +94,12 @@ def level_breach_reason() -> str:
 
 
 def breach_due(now: datetime) -> Q:
-    return Q(status__in=RUNNING_STATUSES, sla_running_since__isnull=False,
+    return Q(status__in=Ticket.RUNNING_STATUSES, sla_running_since__isnull=False,
              sla_breached_at__isnull=True, resolution_due_at__lte=now)
 
 
 def warning_due(now: datetime) -> Q:
-    return Q(status__in=RUNNING_STATUSES, sla_running_since__isnull=False,
+    return Q(status__in=Ticket.RUNNING_STATUSES, sla_running_since__isnull=False,
              sla_warned_at__isnull=True, sla_warn_at__lte=now)
 
 
@@ -110,7 +107,8 @@ def level_breach_due(now: datetime) -> Q:
     raised = JournalEntry.objects.filter(ticket=OuterRef("pk"), kind=JournalEntry.Kind.SLA,
                                          reason=level_breach_reason(),
                                          at__gte=OuterRef("level_due_at"))
-    return Q(~Exists(raised), status__in=RUNNING_STATUSES, level__gt=1, level_due_at__lte=now)
+    return Q(~Exists(raised), status__in=Ticket.RUNNING_STATUSES, level__gt=1,
+             level_due_at__lte=now)
 
 
 def sla_monitor_run(*, tenant: Tenant, now: datetime | None = None,

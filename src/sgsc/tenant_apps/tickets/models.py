@@ -104,6 +104,9 @@ class Ticket(models.Model):
         ARCHIVED = "archived", _("Arhivată")
 
     ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING, Status.ESCALATED)
+    # The active statuses whose SLA clock runs (waiting pauses it): the due queues, the
+    # "unassigned" queue and the SLA monitor hold only these, as do the partial indexes below.
+    RUNNING_STATUSES = (Status.NEW, Status.OPEN, Status.ESCALATED)
 
     number = models.CharField(_("număr"), max_length=32, unique=True)
     year = models.PositiveSmallIntegerField()

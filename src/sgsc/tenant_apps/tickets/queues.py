@@ -36,9 +36,6 @@ from sgsc.tenant_apps.tickets.search import search_text_clean, ticket_search
 from sgsc.tenant_apps.tickets.selectors import LIST_RELATED, tickets_visible
 
 S = Ticket.Status
-# The statuses whose SLA clock runs (waiting pauses it): the due queues and "unassigned"
-# hold only these, as do the partial indexes that serve them.
-RUNNING_STATUSES = (S.NEW, S.OPEN, S.ESCALATED)
 # "Due soon" also holds what falls due within this many working minutes.
 DUE_SOON_WORKING_MINUTES = 4 * 60
 QUEUE_COUNT_CAP = 1000
@@ -171,15 +168,15 @@ def _queue_condition(*, access: TicketAccess, queue: QueueName, now: datetime) -
         return Q(team_id__in=teams, status__in=Ticket.ACTIVE_STATUSES)
     if queue is QueueName.UNASSIGNED:
         levels = _levels_workable(access)
-        condition = Q(assignee__isnull=True, status__in=RUNNING_STATUSES)
+        condition = Q(assignee__isnull=True, status__in=Ticket.RUNNING_STATUSES)
         return condition if len(levels) == 3 else condition & Q(level__in=levels)
     if queue is QueueName.DUE_SOON:
         horizon = working_time().add(now, DUE_SOON_WORKING_MINUTES)
-        return (Q(status__in=RUNNING_STATUSES, sla_running_since__isnull=False,
+        return (Q(status__in=Ticket.RUNNING_STATUSES, sla_running_since__isnull=False,
                   resolution_due_at__gt=now)
                 & (Q(resolution_due_at__lte=horizon) | Q(sla_warn_at__lte=now)))
     if queue is QueueName.BREACHED:
-        return Q(status__in=RUNNING_STATUSES, resolution_due_at__lte=now)
+        return Q(status__in=Ticket.RUNNING_STATUSES, resolution_due_at__lte=now)
     if queue is QueueName.WAITING:
         return Q(status=S.WAITING)
     if queue is QueueName.ACTIVE:

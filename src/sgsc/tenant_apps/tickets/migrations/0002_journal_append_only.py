@@ -2,28 +2,10 @@
 
 from django.db import migrations
 
-FORWARD = """
-CREATE OR REPLACE FUNCTION tickets_journal_refuse_change() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'tickets_journalentry is append-only: % refused', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
+from sgsc.platform.db_guards import append_only_sql
 
-CREATE TRIGGER tickets_journal_no_update_delete
-    BEFORE UPDATE OR DELETE ON tickets_journalentry
-    FOR EACH ROW EXECUTE FUNCTION tickets_journal_refuse_change();
-
-CREATE TRIGGER tickets_journal_no_truncate
-    BEFORE TRUNCATE ON tickets_journalentry
-    FOR EACH STATEMENT EXECUTE FUNCTION tickets_journal_refuse_change();
-"""
-
-BACKWARD = """
-DROP TRIGGER IF EXISTS tickets_journal_no_truncate ON tickets_journalentry;
-DROP TRIGGER IF EXISTS tickets_journal_no_update_delete ON tickets_journalentry;
-DROP FUNCTION IF EXISTS tickets_journal_refuse_change();
-"""
+FORWARD, BACKWARD = append_only_sql(table="tickets_journalentry",
+                                    function="tickets_journal_refuse_change")
 
 
 class Migration(migrations.Migration):
