@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from sgsc.billing.statements.models import Statement, StatementNumberCounter
 from sgsc.billing.statements.selectors import console_month
@@ -41,8 +41,8 @@ from sgsc.shared_apps.institutions.models import Institution
 from sgsc.shared_apps.workdays.selectors import local_date, local_zone
 from sgsc.tenants.models import Tenant
 from tests.billing.statements.helpers import make_contract
-from tests.platform.test_browser import CHROMIUM, CHROMIUM_ARGS
-from tests.subprocesses import free_port, gunicorn_server, subprocess_env
+from tests.browser import chromium, gunicorn_port, signed_in
+from tests.platform.test_browser import CHROMIUM
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 if not CHROMIUM.exists():
@@ -140,37 +140,14 @@ def _cleanup(*, contract: Contract, schedule: TariffSchedule, tenant: Tenant, mo
 @pytest.fixture(scope="module")
 def server_port(journey: Journey, django_db_blocker: Any,
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    log_path = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
-    with gunicorn_server(subprocess_env(django_db_blocker), port=free_port(),
-                         log_path=log_path) as port:
+    with gunicorn_port(django_db_blocker, tmp_path_factory) as port:
         yield port
 
 
 @pytest.fixture
 def browser(server_port: int) -> Iterator[Browser]:
-    """Chromium (no ORM calls while Playwright's event loop runs in this thread)."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def _signed_in(browser: Browser, base: str, email: str, path: str,
-               problems: list[str]) -> Page:
-    """A browser context of its own (one person), signed in with a password at ``path``."""
-    context = browser.new_context(locale="ro-MD", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.on("console", lambda message: problems.append(message.text)
-            if message.type == "error" else None)
-    page.goto(f"{base}/autentificare/?next={path}")
-    page.get_by_label("Adresa de e-mail").fill(email)
-    page.get_by_label("Parola").fill(PASSWORD)
-    page.get_by_role("button", name="Intră").click()
-    page.wait_for_url(f"{base}{path}")
-    return page
+    with chromium() as launched:
+        yield launched
 
 
 def test_tariff_to_statement_to_the_chancellery_console(journey: Journey, browser: Browser,
@@ -182,8 +159,9 @@ def test_tariff_to_statement_to_the_chancellery_console(journey: Journey, browse
     pages: dict[str, Page] = {}
     try:
         # AGE drafts a version of the schedule, with its components, and submits it.
-        age = pages["age"] = _signed_in(browser, base, journey.admin_email,
-                                        f"/grile-tarifare/{journey.schedule_code}/", problems)
+        age = pages["age"] = signed_in(
+            browser, base, email=journey.admin_email, password=PASSWORD,
+            path=f"/grile-tarifare/{journey.schedule_code}/", problems=problems)
         age.get_by_role("link", name="Versiune nouă (proiect)").click()
         age.get_by_label("În vigoare de la").fill(month.isoformat())
         age.get_by_label("Regimul TVA").select_option(TariffScheduleVersion.Vat.EXCLUDED.value)
@@ -200,8 +178,9 @@ def test_tariff_to_statement_to_the_chancellery_console(journey: Journey, browse
             .to_have_count(len(PRICES))
 
         # The Chancellery finds it among the pending versions and approves it.
-        chancellery = pages["chancellery"] = _signed_in(
-            browser, base, journey.reviewer_email, "/grile-tarifare/in-asteptare/", problems)
+        chancellery = pages["chancellery"] = signed_in(
+            browser, base, email=journey.reviewer_email, password=PASSWORD,
+            path="/grile-tarifare/in-asteptare/", problems=problems)
         chancellery.get_by_role("row", name=journey.schedule_code)\
             .get_by_role("link", name="Examinează").click()
         assert chancellery.url == version_url
@@ -225,10 +204,11 @@ def test_tariff_to_statement_to_the_chancellery_console(journey: Journey, browse
         meter.get_by_label("Ziua").fill(last.isoformat())
         meter.get_by_label("Prestator (gol: toți)").select_option("prov-a")
         meter.get_by_role("button", name="Măsoară").click()
-        expect(age.locator("ul.messages")).to_contain_text("Înregistrări noi: 2.")
+        # Seats, storage and tickets handled.
+        expect(age.locator("ul.messages")).to_contain_text("Înregistrări noi: 3.")
         age.goto(f"{base}/facturare/utilizare/?luna={luna}&prestator=prov-a&pagina=2")
         expect(age.get_by_role("row").filter(has_text=last.strftime("%d.%m.%Y")))\
-            .to_have_count(2)
+            .to_have_count(3)
 
         # ...computes the month's statement of the contract and issues it, confirmed.
         age.goto(f"{base}/facturare/deconturi/?luna={luna}")
@@ -316,8 +296,8 @@ def test_what_the_journey_left_behind(journey: Journey) -> None:
     assert {line.version_id for line in lines} == {version.pk}
     assert sum(line.total for line in lines) == statement.total
     records = UsageRecord.objects.filter(tenant=statement.tenant, day__range=(first, last))
-    assert records.count() == 2 * last.day  # seats and storage, every day, once
-    assert records.filter(day=last).exclude(created_by=None).count() == 2  # metered by AGE
+    assert records.count() == 3 * last.day  # seats, storage and tickets handled, every day, once
+    assert records.filter(day=last).exclude(created_by=None).count() == 3  # metered by AGE
     seat_line = next(line for line in lines if line.component == "seat")
     assert seat_line.usage_record_ids == sorted(records.filter(metric="seats")
                                                 .values_list("pk", flat=True))

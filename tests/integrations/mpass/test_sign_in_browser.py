@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from django.db.models import Q
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from stdnum.md import idno
 
 from sgsc.integrations.doubles import mpass_idp
@@ -30,7 +30,8 @@ from sgsc.shared_apps.audit.models import AuditEvent
 from sgsc.shared_apps.identity.models import ApiToken, Membership, SignInSession, User
 from sgsc.shared_apps.identity.roles import TenantRole
 from sgsc.tenants.models import Tenant
-from tests.platform.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.browser import chromium
+from tests.platform.test_browser import CHROMIUM
 from tests.subprocesses import free_port, gunicorn_server, mpass_idp_server, subprocess_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -124,9 +125,7 @@ def page(servers: Servers, request: pytest.FixtureRequest) -> Iterator[Page]:
     # The SAML session cookie is Secure; http://*.sgsc.test is not a secure context otherwise
     # (http://*.localhost would be, in development).
     secure = f"--unsafely-treat-insecure-origin-as-secure=http://{HOST}:{servers.web}"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                             args=[*CHROMIUM_ARGS, secure])
+    with chromium(secure) as browser:
         context = browser.new_context(locale="ro-MD", viewport={"width": 1280, "height": 900})
         context.set_default_timeout(15_000)
         new_page = context.new_page()
@@ -139,7 +138,6 @@ def page(servers: Servers, request: pytest.FixtureRequest) -> Iterator[Page]:
                 new_page.screenshot(path=str(SCREENSHOTS / f"sgsc-{request.node.name}.png"),
                                     full_page=True)
             context.close()
-            browser.close()
 
 
 def _url(port: int, path: str = "/") -> str:

@@ -26,15 +26,15 @@ import pytest
 from django.db import connection, transaction
 from django.db.models import ForeignKey
 from django_tenants.utils import schema_context
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from sgsc.shared_apps.identity.models import Membership, User
 from sgsc.shared_apps.identity.roles import TenantRole
 from sgsc.tenant_apps.catalog.models import Queue, Service, Team, TeamMember
 from sgsc.tenant_apps.tickets.models import Contact, JournalEntry, Ticket, TicketCounter
 from sgsc.tenants.models import Tenant
-from tests.platform.test_browser import CHROMIUM, CHROMIUM_ARGS
-from tests.subprocesses import free_port, gunicorn_server, subprocess_env
+from tests.browser import chromium, gunicorn_port, signed_in
+from tests.platform.test_browser import CHROMIUM
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 if not CHROMIUM.exists():
@@ -47,6 +47,7 @@ RUN = uuid.uuid4().hex[:8]
 PHONE = "069 " + str(int(RUN, 16) % 900_000 + 100_000)  # one caller per run
 SERVICE_CODE = f"CAZ-{RUN}".upper()
 TEAM = f"Specialiști cazier {RUN}"
+VIEWPORT: ViewportSize = {"width": 1400, "height": 1000}
 
 
 @dataclass
@@ -120,40 +121,17 @@ def journey(django_db_setup: None, django_db_blocker: Any) -> Iterator[Journey]:
 @pytest.fixture(scope="module")
 def server_port(journey: Journey, django_db_blocker: Any,
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    log_path = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
-    with gunicorn_server(subprocess_env(django_db_blocker), port=free_port(),
-                         log_path=log_path) as port:
+    with gunicorn_port(django_db_blocker, tmp_path_factory) as port:
         yield port
 
 
 @pytest.fixture
 def browser(server_port: int) -> Iterator[Browser]:
-    """Chromium (no ORM calls while Playwright's event loop runs in this thread). The host is
-    treated as a secure context, as the workspace is under HTTPS in production."""
-    secure = f"--unsafely-treat-insecure-origin-as-secure=http://{HOST}:{server_port}"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                              args=[*CHROMIUM_ARGS, secure])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def _signed_in(browser: Browser, base: str, email: str, path: str,
-               problems: list[str]) -> Page:
-    """A browser context of its own (one person), signed in with a password at ``path``."""
-    context = browser.new_context(locale="ro-MD", viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.on("console", lambda message: problems.append(message.text)
-            if message.type == "error" else None)
-    page.goto(f"{base}/autentificare/?next={path}")
-    page.get_by_label("Adresa de e-mail").fill(email)
-    page.get_by_label("Parola").fill(PASSWORD)
-    page.get_by_role("button", name="Intră").click()
-    page.wait_for_url(f"{base}{path}")
-    return page
+    """Chromium; the host is treated as a secure context, as the workspace is under HTTPS in
+    production."""
+    with chromium(f"--unsafely-treat-insecure-origin-as-secure=http://{HOST}:{server_port}") \
+            as launched:
+        yield launched
 
 
 def test_a_call_escalated_to_l2_and_resolved(journey: Journey, browser: Browser,
@@ -164,8 +142,9 @@ def test_a_call_escalated_to_l2_and_resolved(journey: Journey, browser: Browser,
     try:
         # L1 takes the call: the number is typed straight away (the field has the focus),
         # the requester is looked up as it is typed, the service picked by its code.
-        l1 = pages["l1"] = _signed_in(browser, base, journey.operator_email,
-                                      "/solicitari/apel/", problems)
+        l1 = pages["l1"] = signed_in(browser, base, email=journey.operator_email,
+                                     password=PASSWORD, path="/solicitari/apel/",
+                                     viewport=VIEWPORT, problems=problems)
         expect(l1.get_by_role("heading", level=1)).to_have_text("Apel nou")
         expect(l1.get_by_label("Telefon")).to_be_focused()
         l1.keyboard.type(PHONE)
@@ -199,8 +178,9 @@ def test_a_call_escalated_to_l2_and_resolved(journey: Journey, browser: Browser,
         expect(l1.get_by_text("o puteți consulta, dar nu o puteți lucra")).to_be_visible()
 
         # L2 finds it in the team's queue and opens it from the keyboard.
-        l2 = pages["l2"] = _signed_in(browser, base, journey.specialist_email,
-                                      "/solicitari/?coada=team", problems)
+        l2 = pages["l2"] = signed_in(browser, base, email=journey.specialist_email,
+                                     password=PASSWORD, path="/solicitari/?coada=team",
+                                     viewport=VIEWPORT, problems=problems)
         rows = l2.locator(".queue-table tbody tr")
         expect(rows).to_have_count(1)
         expect(rows.first).to_contain_text(number)

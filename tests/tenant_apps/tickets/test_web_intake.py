@@ -12,9 +12,8 @@ from sgsc.tenant_apps.catalog.models import Service
 from sgsc.tenant_apps.tickets.contacts import Requester
 from sgsc.tenant_apps.tickets.models import Ticket
 from sgsc.tenant_apps.tickets.services import TicketInput, ticket_create
-from tests.shared_apps.identity.member_helpers import hub_institutions
 from tests.tenant_apps.tickets.conftest import VALID_IDNP
-from tests.tenant_apps.tickets.web_helpers import error_code, limit_to, page, worker
+from tests.tenant_apps.tickets.web_helpers import error_code, limited_hub_operator, page, worker
 
 pytestmark = pytest.mark.django_db
 URL = "/solicitari/apel/"
@@ -101,10 +100,8 @@ def test_live_look_up_of_a_known_requester(signed_in, tenants, in_prov_a, new_ti
 
 
 def test_a_limited_hub_operator_registers_for_their_institution(signed_in, tenants) -> None:  # type: ignore[no-untyped-def]
-    ours, theirs = hub_institutions(tenants.hub, 2)
-    client, user, _access = worker(signed_in, TenantRole.L1_OPERATOR, tenants.hub)
-    operator = limit_to(user, tenants.hub, [ours])
-    _c, _u, coordinator = worker(signed_in, TenantRole.COORDINATOR, tenants.hub)
+    client, _user, operator, coordinator, ours, theirs = limited_hub_operator(signed_in,
+                                                                       tenants.hub)
     with schema_context(tenants.hub.schema_name):
         theirs_ticket = ticket_create(access=coordinator, data=TicketInput(
             channel="phone", title="A lor", requester=Requester(phone="069555444"),

@@ -18,8 +18,7 @@ from sgsc.tenant_apps.tickets.services import (
     ticket_create,
     ticket_transition,
 )
-from tests.shared_apps.identity.member_helpers import hub_institutions
-from tests.tenant_apps.tickets.web_helpers import error_code, limit_to, page, worker
+from tests.tenant_apps.tickets.web_helpers import error_code, limited_hub_operator, page, worker
 
 pytestmark = pytest.mark.django_db
 URL = "/solicitari/"
@@ -238,10 +237,8 @@ def test_shift_on_and_off(signed_in, tenants, in_prov_a) -> None:  # type: ignor
 
 
 def test_a_limited_hub_operator_sees_only_their_institutions(signed_in, tenants) -> None:  # type: ignore[no-untyped-def]
-    ours, theirs = hub_institutions(tenants.hub, 2)
-    client, user, _access = worker(signed_in, TenantRole.L1_OPERATOR, tenants.hub)
-    operator = limit_to(user, tenants.hub, [ours])
-    _c, _u, coordinator = worker(signed_in, TenantRole.COORDINATOR, tenants.hub)
+    client, _user, operator, coordinator, ours, theirs = limited_hub_operator(signed_in,
+                                                                       tenants.hub)
     with schema_context(tenants.hub.schema_name):
         own = ticket_create(access=operator, data=TicketInput(
             channel="phone", title="A noastră", requester=Requester(phone="069111222"),

@@ -22,8 +22,7 @@ from sgsc.tenant_apps.tickets.services import (
     ticket_transition,
     ticket_update,
 )
-from tests.shared_apps.identity.member_helpers import hub_institutions
-from tests.tenant_apps.tickets.web_helpers import error_code, limit_to, page, worker
+from tests.tenant_apps.tickets.web_helpers import error_code, limited_hub_operator, page, worker
 
 pytestmark = pytest.mark.django_db
 
@@ -67,10 +66,8 @@ def test_by_number_permissions_and_errors(signed_in, client_for, tenants, in_pro
 
 
 def test_a_limited_hub_operator_gets_404_for_another_institutions_ticket(signed_in, tenants) -> None:  # type: ignore[no-untyped-def]
-    ours, theirs = hub_institutions(tenants.hub, 2)
-    client, user, _access = worker(signed_in, TenantRole.L1_OPERATOR, tenants.hub)
-    operator = limit_to(user, tenants.hub, [ours])
-    _c, _u, coordinator = worker(signed_in, TenantRole.COORDINATOR, tenants.hub)
+    client, user, operator, coordinator, ours, theirs = limited_hub_operator(signed_in,
+                                                                          tenants.hub)
     with schema_context(tenants.hub.schema_name):
         requester = Requester(name="Maria Rusu", phone="069000111")
         own = ticket_create(access=operator, data=TicketInput(

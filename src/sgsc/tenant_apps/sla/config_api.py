@@ -53,7 +53,7 @@ def _business_hours() -> dict[str, Any]:
     clock = clock_settings_get()
     return {"always_open": clock.always_open, "warning_percent": clock.warning_percent,
             "periods": [{"weekday": weekday, "start": start, "end": end}
-                        for weekday, periods in sorted(working_time().weekly.items())
+                        for weekday, periods in sorted(working_time(settings=clock).weekly.items())
                         for start, end in periods]}
 
 

@@ -92,7 +92,8 @@ CLOSED_DAYS = Section(
 def business_hours(request: HttpRequest) -> HttpResponse:
     posted = request.method == "POST"
     clock = clock_settings_get()
-    weekly = {day: list(periods) for day, periods in working_time().weekly.items()}
+    weekly = {day: list(periods)
+              for day, periods in working_time(settings=clock).weekly.items()}
     form = BusinessHoursForm(request.POST if posted else None, weekly=weekly, initial={
         "always_open": clock.always_open, "warning_percent": clock.warning_percent})
     if posted and form.is_valid():

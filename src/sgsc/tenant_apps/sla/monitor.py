@@ -50,6 +50,7 @@ from sgsc.tenant_apps.notifications.services import (
     ticket_lines,
 )
 from sgsc.tenant_apps.sla.clock import WorkingTime
+from sgsc.tenant_apps.sla.models import ClockSettings
 from sgsc.tenant_apps.sla.selectors import SlaFigure, clock_settings_get, sla_figure, working_time
 from sgsc.tenant_apps.tickets.housekeeping import SYSTEM_LABEL, tickets_each_locked
 from sgsc.tenant_apps.tickets.journal import journal_append
@@ -79,12 +80,16 @@ class _Run:
 
     # Read once per run, and only when something is due (most minutes nothing is).
     @cached_property
+    def clock_settings(self) -> ClockSettings:
+        return clock_settings_get()
+
+    @cached_property
     def clock(self) -> WorkingTime:
-        return working_time()
+        return working_time(settings=self.clock_settings)
 
     @cached_property
     def warning_percent(self) -> int:
-        return clock_settings_get().warning_percent
+        return self.clock_settings.warning_percent
 
 
 def level_breach_reason() -> str:

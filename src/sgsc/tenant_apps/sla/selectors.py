@@ -22,9 +22,11 @@ def clock_settings_get() -> ClockSettings:
             or ClockSettings(pk=ClockSettings.SINGLETON_ID))
 
 
-def working_time() -> WorkingTime:
-    """The tenant's clock: its business hours and closed days on the national calendar."""
-    settings = clock_settings_get()
+def working_time(*, settings: ClockSettings | None = None) -> WorkingTime:
+    """The tenant's clock: its business hours and closed days on the national calendar.
+    ``settings``: the clock settings when the caller has read them already."""
+    if settings is None:
+        settings = clock_settings_get()
     weekly: dict[int, list[tuple[time, time]]] = {}
     for weekday, start, end in BusinessPeriod.objects.values_list("weekday", "start", "end"):
         weekly.setdefault(weekday, []).append((start, end))

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import connection
 
-from sgsc.platform.api.permissions import request_capabilities
+from sgsc.platform.api.permissions import request_capabilities, request_membership
 from sgsc.shared_apps.identity.models import User
 from sgsc.shared_apps.identity.roles import Capability
 from sgsc.shared_apps.identity.scoping import institution_scope_for
@@ -42,8 +42,7 @@ def ticket_access_for_user(*, user: User, tenant: Tenant | None = None) -> Ticke
 def ticket_access_for(request: Any) -> TicketAccess:
     cached: TicketAccess | None = getattr(request, "_sgsc_ticket_access", None)
     if cached is None:
-        scope = institution_scope_for(membership=membership_get_active(user=request.user,
-                                                                       tenant=request.tenant))
+        scope = institution_scope_for(membership=request_membership(request))
         cached = TicketAccess(user=request.user, capabilities=request_capabilities(request),
                               institution_scope=scope)
         request._sgsc_ticket_access = cached

@@ -78,8 +78,9 @@ DEFAULT_PAGE_SIZE = 50
 
 
 def _sla_context() -> SlaContext:
-    return SlaContext(now=timezone.now(), clock=working_time(),
-                      warning_percent=clock_settings_get().warning_percent)
+    clock_settings = clock_settings_get()
+    return SlaContext(now=timezone.now(), clock=working_time(settings=clock_settings),
+                      warning_percent=clock_settings.warning_percent)
 
 
 def _changes(data: Any, *, serializer_class: type[TicketUpdateSerializer], action: str,

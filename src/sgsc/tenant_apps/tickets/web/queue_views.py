@@ -126,7 +126,8 @@ def _table_context(access: TicketAccess, query: QueryDict) -> dict[str, Any]:
     except InvalidInput as error:
         problems.append(error.message)
         page = ticket_page(tickets, cursor=None, size=PAGE_SIZE)
-    clock, warning = working_time(), clock_settings_get().warning_percent
+    clock_settings = clock_settings_get()
+    clock, warning = working_time(settings=clock_settings), clock_settings.warning_percent
     counts = queue_counts(access=access, now=now)
     filters_query = filters.as_query()
     return {

@@ -123,8 +123,9 @@ def _work_context(request: HttpRequest, access: TicketAccess, ticket: Ticket,
                   entries: list[JournalEntry], bound: dict[str, ServiceForm]) -> dict[str, Any]:
     """What the page offers to someone working the ticket now (not in the as-of view)."""
     now = timezone.now()
-    figure = sla_figure(ticket=ticket, now=now, clock=working_time(),
-                        warning_percent=clock_settings_get().warning_percent)
+    clock_settings = clock_settings_get()
+    figure = sla_figure(ticket=ticket, now=now, clock=working_time(settings=clock_settings),
+                        warning_percent=clock_settings.warning_percent)
     can_work = can_work_level(level=ticket.level, capabilities=access.capabilities)
     supervisor = access.can(Capability.TICKETS_SUPERVISE)
     active = ticket.is_active
