@@ -29,7 +29,7 @@ from sgsc.tenant_apps.notifications.services import notify_assigned, notify_esca
 from sgsc.tenant_apps.sla import services as sla
 from sgsc.tenant_apps.sla.clock import WorkingTime
 from sgsc.tenant_apps.sla.selectors import working_time
-from sgsc.tenant_apps.tickets.access import TicketAccess
+from sgsc.tenant_apps.tickets.access import TicketAccess, ticket_access_for_user
 from sgsc.tenant_apps.tickets.contacts import Requester, contact_resolve
 from sgsc.tenant_apps.tickets.journal import (
     CORRECTABLE_FIELDS,
@@ -46,7 +46,7 @@ from sgsc.tenant_apps.tickets.lifecycle import (
 )
 from sgsc.tenant_apps.tickets.models import JournalEntry, Ticket, TicketCounter, TicketSettings
 from sgsc.tenant_apps.tickets.search_index import document_vector, ticket_document
-from sgsc.tenant_apps.tickets.selectors import ticket_get
+from sgsc.tenant_apps.tickets.selectors import ticket_get, ticket_settings_get
 from sgsc.tenants.models import Tenant
 from sgsc.tenants.schemas import current_schema_name
 
@@ -71,7 +71,7 @@ def _require(access: TicketAccess, capability: Capability) -> None:
 
 def ticket_settings_ensure() -> TicketSettings:
     """The tenant's ticket settings; the number prefix defaults to its slug in capitals."""
-    settings = TicketSettings.objects.filter(pk=TicketSettings.SINGLETON_ID).first()
+    settings = ticket_settings_get()
     if settings is None:
         # The tenant's slug, letters and digits only (``schema_context`` gives no slug).
         slug = Tenant.objects.filter(schema_name=current_schema_name()).values_list(
@@ -497,8 +497,6 @@ def ticket_assign(*, access: TicketAccess, ticket_id: int, assignee: User | None
 
 
 def _check_assignee(ticket: Ticket, assignee: User) -> None:
-    from sgsc.tenant_apps.tickets.access import ticket_access_for_user
-
     target = ticket_access_for_user(user=assignee)
     if not can_work_level(level=ticket.level, capabilities=target.capabilities) or (
             target.institution_scope is not None
