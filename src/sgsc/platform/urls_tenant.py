@@ -25,6 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("sgsc.tenant_apps.tickets.api_urls")),
     path("", include("sgsc.tenant_apps.tickets.web.urls")),
     path("", include("sgsc.tenant_apps.hub.urls")),
+    path("", include("sgsc.tenant_apps.telephony.urls")),
     path("api/v1/workspace/", workspace_api.WorkspaceProfileView.as_view(),
          name="api-workspace"),
 ]

@@ -1,9 +1,9 @@
 """The meter registry: one function per metric, run inside the tenant's schema.
 
 The platform registers ``seats`` and ``storage_gb``; the ticket app registers
-``tickets_handled`` from its ``AppConfig.ready``. ``call_minutes`` has no meter until telephony
-arrives: nothing is recorded for it (no record, never an invented zero), and statements bill
-only what was recorded.
+``tickets_handled`` and the telephony app ``call_minutes`` from their ``AppConfig.ready``.
+A metric without a meter records nothing (never an invented zero), and statements bill only
+what was recorded.
 """
 
 from __future__ import annotations

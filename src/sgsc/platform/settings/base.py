@@ -93,6 +93,7 @@ TENANT_APPS = [
     "sgsc.tenant_apps.tickets",
     "sgsc.tenant_apps.hub",
     "sgsc.tenant_apps.notifications",
+    "sgsc.tenant_apps.telephony",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -234,7 +234,7 @@ def config_delete(*, actor: User | None, model: type[Model], pk: int) -> None:
                      details={"name": label})
 
 
-def _institution(pk: int | None, *, keep: int | None) -> Institution | None:
+def config_institution(pk: int | None, *, keep: int | None) -> Institution | None:
     """In a hub, a current member institution; in a provider, its own institution."""
     try:
         return config_reference(institutions_allowed(tenant=current_tenant()), pk,
@@ -292,7 +292,7 @@ def service_save(*, actor: User | None, data: ServiceInput, pk: int | None = Non
             "name_en": config_text(data.name_en, field="name_en"),
             "group": config_reference(ServiceGroup.objects.all(), data.group, field="group",
                                       code="unknown_group"),
-            "institution": _institution(data.institution, keep=service.institution_id),
+            "institution": config_institution(data.institution, keep=service.institution_id),
             "resolution_hours": config_optional_number(
                 data.resolution_hours, field="resolution_hours", low=1,
                 high=RESOLUTION_HOURS_MAX),
@@ -445,7 +445,7 @@ def team_save(*, actor: User | None, data: TeamInput, pk: int | None = None) -> 
         config_unique(team, Q(name__iexact=name), field="name", code="duplicate_name",
                       message=_("O echipă „%(name)s” există deja.") % {"name": name})
         values = {"name": name, "level": level, "external_tenant": external,
-                  "institution": _institution(data.institution, keep=team.institution_id),
+                  "institution": config_institution(data.institution, keep=team.institution_id),
                   "is_active": bool(data.is_active)}
         if team.pk is not None and level != team.level:  # the members must suit it
             _refuse_ineligible(level, list(TeamMember.objects.filter(team=team).values_list(
@@ -564,7 +564,7 @@ def routing_rule_save(*, actor: User | None, data: RoutingRuleInput,
             "channel": channel,
             "service": config_reference(Service.objects.all(), data.service, field="service",
                                         code="unknown_service", keep=rule.service_id),
-            "institution": _institution(data.institution, keep=rule.institution_id),
+            "institution": config_institution(data.institution, keep=rule.institution_id),
             "keywords": _keywords(data.keywords),
             "queue": config_reference(Queue.objects.all(), data.queue, field="queue",
                                       code="unknown_queue", keep=rule.queue_id,
