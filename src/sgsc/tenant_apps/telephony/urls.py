@@ -1,10 +1,7 @@
 """The phone channel: pages and API (included by the tenant hosts' URL configuration)."""
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver
 
-from sgsc.tenant_apps.telephony import ingest_api
+from sgsc.tenant_apps.telephony import api_urls, web_urls
 
-urlpatterns: list[URLPattern | URLResolver] = [
-    path("api/v1/telephony/events/", ingest_api.CallEventIngestView.as_view(),
-         name="api-telephony-events"),
-]
+urlpatterns: list[URLPattern | URLResolver] = [*web_urls.urlpatterns, *api_urls.urlpatterns]
