@@ -15,11 +15,13 @@ from sgsc.shared_apps.institutions.validators import validate_idno, validate_idn
 from sgsc.tenant_apps.tickets.models import Contact
 
 MOLDOVA_CODE = "373"
+# A national number is 8 digits after the trunk prefix 0 (069 123 456).
+NATIONAL_DIGITS = 8
 
 
 def phone_normalize(phone: str) -> str:
-    """Digits with the country code: ``+373 69 123 456``, ``069123456`` and ``37369123456``
-    are one number."""
+    """Digits with the country code: ``+373 69 123 456``, ``+373 (0)69 123 456``,
+    ``069123456`` and ``37369123456`` are one number."""
     if not phone.strip():
         return ""
     digits = re.sub(r"\D", "", phone)
@@ -27,8 +29,11 @@ def phone_normalize(phone: str) -> str:
         digits = digits[2:]
     elif digits.startswith("0"):
         digits = MOLDOVA_CODE + digits[1:]
-    elif len(digits) == 8:
+    elif len(digits) == NATIONAL_DIGITS:
         digits = MOLDOVA_CODE + digits
+    if digits.startswith(MOLDOVA_CODE + "0") and len(digits) == 4 + NATIONAL_DIGITS:
+        # The trunk 0 written after the country code: +373 (0)69 123 456.
+        digits = MOLDOVA_CODE + digits[4:]
     if not 8 <= len(digits) <= 15:
         raise InvalidInput(_("Numărul de telefon nu este valid."), code="invalid_phone",
                            fields={"phone": [_("Număr de telefon nevalid.")]})
