@@ -27,7 +27,15 @@ from sgsc.shared_apps.audit.models import AuditEvent
 from sgsc.shared_apps.identity.models import Membership, User
 from sgsc.shared_apps.identity.scoping import institution_scope_for
 from sgsc.shared_apps.institutions.models import HubMembership, Institution
-from sgsc.shared_apps.workdays.selectors import work_calendar, working_days_left
+from sgsc.shared_apps.workdays.selectors import local_zone, work_calendar, working_days_left
+from sgsc.tenant_apps.telephony.models import (
+    MISSED_DISPOSITIONS,
+    Call,
+    CallEvent,
+    Connector,
+    Extension,
+    PhoneLine,
+)
 from sgsc.tenant_apps.tickets.models import Ticket
 from sgsc.tenants.models import Tenant
 from sgsc.tenants.services import tenant_host_for
@@ -40,6 +48,7 @@ def test_demo_data(db: None) -> None:
     _builds_the_promised_platform()
     _access_is_limited_by_institution_and_in_time()
     _has_a_billing_history()
+    _has_calls_metered_and_billed()
 
 
 def _builds_the_promised_platform() -> None:
@@ -171,3 +180,52 @@ def _has_a_billing_history() -> None:
     assert "Agenția Națională pentru Ocuparea Forței de Muncă" in hub_page
     own = statements.filter(tenant__slug=PROVIDER_SLUG)
     assert all(statement.number in pages["/facturare/"] for statement in own)
+
+
+def _has_calls_metered_and_billed() -> None:
+    """Each tenant's PBX reported calls over the billed months through the ingest service:
+    answered, missed (some called back) and some that registered the phone tickets; their
+    talk time is metered every day and billed in the statements."""
+    today = timezone.localdate()
+    since = today.replace(day=1) - relativedelta(months=BILLED_MONTHS)
+    for tenant in Tenant.objects.filter(slug__in=[PROVIDER_SLUG, HUB_SLUG]):
+        with schema_context(tenant.schema_name):
+            calls = Call.objects.all()
+            assert calls.count() >= 150 and not calls.exclude(state=Call.State.ENDED).exists()
+            # Built from their events: each has its ringing and its end (answered: 3 events).
+            assert CallEvent.objects.count() >= 2 * calls.count() + calls.filter(
+                disposition=Call.Disposition.ANSWERED).count()
+            assert Connector.objects.filter(revoked_at__isnull=True).count() == 1
+            answered = calls.filter(disposition=Call.Disposition.ANSWERED)
+            assert {30 <= call.talk_seconds <= 600 for call in answered} == {True}
+            assert not answered.filter(agent__isnull=True).exists()  # at an extension
+            inbound = calls.filter(direction=Call.Direction.INBOUND)
+            missed = inbound.filter(disposition__in=MISSED_DISPOSITIONS)
+            assert 0.08 <= missed.count() / inbound.count() <= 0.25
+            assert {call.disposition for call in missed} == {"no_answer", "abandoned", "busy"}
+            assert missed.filter(called_back_at__isnull=False).exists()
+            assert missed.filter(called_back_at__isnull=True).exists()
+            months = {call.started_at.astimezone(local_zone()).date().replace(day=1)
+                      for call in calls}
+            assert {since + relativedelta(months=n) for n in range(BILLED_MONTHS)} <= months
+            from_calls = Ticket.objects.filter(calls__isnull=False)
+            assert from_calls.count() >= 20
+            assert set(from_calls.values_list("channel", flat=True)) == {"phone"}
+            assert Extension.objects.count() >= 3
+            if tenant.slug == HUB_SLUG:  # a line per member institution, calls kept apart
+                members = set(HubMembership.objects.filter(hub=tenant)
+                              .values_list("institution_id", flat=True))
+                assert set(PhoneLine.objects.values_list("institution_id", flat=True)) == members
+                assert not calls.filter(institution__isnull=True).exists()
+                anofm = Institution.objects.get(idno="1003600008080")
+                assert set(calls.filter(agent__email="operator.anofm@hub-social.gov.md")
+                           .values_list("institution_id", flat=True)) == {anofm.pk}
+            talk = sum(call.talk_seconds for call in calls.filter(ended_at__date__lt=today))
+        minutes = UsageRecord.objects.filter(tenant=tenant, metric=Metric.CALL_MINUTES)
+        assert set(minutes.values_list("day", flat=True)) == {
+            since + timedelta(days=n) for n in range((today - since).days)}
+        metered = sum(record.quantity for record in minutes)
+        assert abs(metered - Decimal(talk) / 60) < Decimal("0.01") * minutes.count()
+        for statement in Statement.objects.filter(tenant=tenant, kind=Statement.Kind.STATEMENT):
+            line = statement.lines.get(component="call_minute")
+            assert line.quantity > 0 and line.total > 0

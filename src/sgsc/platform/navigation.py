@@ -34,6 +34,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Calendar"), "calendar-exceptions", Capability.CALENDAR_MANAGE, public_host=True),
     NavItem(_("Solicitări"), "ticket-queue", Capability.TICKETS_WORK, public_host=False),
     NavItem(_("Apel nou"), "ticket-intake", Capability.TICKETS_WORK, public_host=False),
+    NavItem(_("Apeluri"), "call-list", Capability.TICKETS_WORK, public_host=False),
     NavItem(_("Profilul spațiului"), "workspace-profile", Capability.WORKSPACE_VIEW,
             public_host=False),
     NavItem(_("Persoane și acces"), "console-person-list", Capability.ACCESS_ADMINISTER,

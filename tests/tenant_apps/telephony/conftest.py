@@ -1,17 +1,19 @@
-"""Telephony fixtures: a PBX connector in prov-a and a builder of protocol events."""
+"""Telephony fixtures: PBX connectors in prov-a and the hub, and a builder of protocol
+events."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
 import pytest
+from django_tenants.utils import schema_context
 
 from sgsc.tenant_apps.telephony.models import Connector
 from sgsc.tenant_apps.telephony.services import connector_issue
-from tests.tenant_apps.tickets.conftest import access_as, in_prov_a  # noqa: F401
+from tests.tenant_apps.tickets.conftest import access_as, in_prov_a, new_ticket  # noqa: F401
 
 _ids = itertools.count(1)
 
@@ -33,3 +35,13 @@ def call_event(kind: str, call_id: str, at: datetime, **fields: Any) -> dict[str
 
 
 EventBuilder = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture
+def hub_pbx(tenants: Any, user_with_role: Callable[..., Any]) -> Iterator[Connector]:
+    """A connector of the hub, issued by its coordinator (inside the hub's schema)."""
+    with schema_context("public"):
+        coordinator = user_with_role("coordinator", tenants.hub)
+    with schema_context(tenants.hub.schema_name):
+        connector, _key = connector_issue(actor=coordinator, name="PBX hub")
+        yield connector

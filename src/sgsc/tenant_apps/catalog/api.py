@@ -157,10 +157,13 @@ class ConfigArticleSerializer(serializers.Serializer[KnowledgeArticle]):
 
 
 class ReadOrConfigure(APIView):
-    """Reads need ``tickets.work``; writes need ``tickets.configure``."""
+    """Reads need ``read_capability`` (``tickets.work``: operators read the catalogue);
+    writes need ``tickets.configure``."""
+
+    read_capability: ClassVar[Capability] = Capability.TICKETS_WORK
 
     def get_permissions(self) -> list[BasePermission]:
-        capability = (Capability.TICKETS_WORK if self.request.method in SAFE_METHODS
+        capability = (self.read_capability if self.request.method in SAFE_METHODS
                       else Capability.TICKETS_CONFIGURE)
         return [capability_required(capability)()]
 
@@ -180,6 +183,8 @@ class Endpoint:
     inputs: type[Any]  # the service's input dataclass
     save: Callable[..., Model]  # save(actor=, data=, pk=)
     paginated: bool = True
+    # Who may read the list; a hub's rows tied to its member institutions may need more.
+    read_capability: Capability = Capability.TICKETS_WORK
 
 
 SEARCH = OpenApiParameter("q", str, description="Caută după cod, denumire sau titlu.")
@@ -228,7 +233,8 @@ class _ConfigDetail(ReadOrConfigure, generics.RetrieveUpdateDestroyAPIView[Any])
 
 def endpoint_patterns(endpoint: Endpoint) -> list[URLPattern]:
     attributes = {"endpoint": endpoint, "serializer_class": endpoint.serializer,
-                  "pagination_class": ConfigPagination if endpoint.paginated else None}
+                  "pagination_class": ConfigPagination if endpoint.paginated else None,
+                  "read_capability": endpoint.read_capability}
     name = endpoint.model.__name__
     listing: type[_ConfigList] = type(f"{name}ListView", (_ConfigList,), attributes)
     detail: type[_ConfigDetail] = type(f"{name}DetailView", (_ConfigDetail,), attributes)

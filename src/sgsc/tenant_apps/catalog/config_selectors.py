@@ -49,6 +49,8 @@ _REFERENCE_LABELS: dict[str, StrOrPromise] = {
     "catalog.cannedreply": gettext_lazy("răspunsuri predefinite"),
     "catalog.knowledgearticle": gettext_lazy("articole"),
     "sla.slapolicy": gettext_lazy("politici SLA"),
+    "telephony.call": gettext_lazy("apeluri"),
+    "telephony.phoneline": gettext_lazy("linii telefonice"),
 }
 # Rows that belong to the row they point at and go with it.
 _OWNED: dict[type[Model], frozenset[type[Model]]] = {Team: frozenset({TeamMember})}

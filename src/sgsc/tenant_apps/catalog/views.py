@@ -82,6 +82,7 @@ class Section:
     complete_page: Callable[[list[Any]], None] | None = None  # adds what a page's rows show
     page_context: Callable[[HttpRequest], dict[str, Any]] | None = None  # more for the list
     aside_template: str = ""  # shown under the list (with ``page_context``)
+    path: str = ""  # the URL's part under ``configurare/`` when it is not the slug
 
     def url(self, kind: str) -> str:
         return f"config-{self.slug}-{kind}"
@@ -96,7 +97,7 @@ class Section:
 
 
 def section_patterns(section: Section) -> list[URLPattern]:
-    base = f"configurare/{section.slug}/"
+    base = f"configurare/{section.path or section.slug}/"
     given = {"section": section}
     patterns = [
         path(base, section_list, given, name=section.url("list")),

@@ -18,12 +18,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sgsc.platform.api.schema import refusals
 from sgsc.platform.errors import NotAuthenticated
 from sgsc.tenant_apps.telephony.models import Connector
 from sgsc.tenant_apps.telephony.protocol import batch_parse
 from sgsc.tenant_apps.telephony.services import call_events_ingest, connector_authenticate
 
 KEYWORD = "Connector"
+# The outcome kept on the request: DRF asks again each time ``request.user`` is read after a
+# failure, and one attempt must be one audit event.
+_OUTCOME = "_sgsc_connector_outcome"
 
 
 class ConnectorAuthentication(BaseAuthentication):
@@ -31,11 +35,20 @@ class ConnectorAuthentication(BaseAuthentication):
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != KEYWORD.lower().encode():
             return None
-        try:
-            key = parts[1].decode() if len(parts) == 2 else ""
-        except UnicodeError:
-            key = ""
-        return AnonymousUser(), connector_authenticate(key=key)
+        outcome = getattr(request._request, _OUTCOME, None)
+        if outcome is None:
+            try:
+                key = parts[1].decode() if len(parts) == 2 else ""
+            except UnicodeError:
+                key = ""
+            try:
+                outcome = connector_authenticate(key=key)
+            except NotAuthenticated as error:
+                outcome = error
+            setattr(request._request, _OUTCOME, outcome)
+        if isinstance(outcome, NotAuthenticated):
+            raise outcome
+        return AnonymousUser(), outcome
 
     def authenticate_header(self, request: Any) -> str:
         return KEYWORD
@@ -81,6 +94,9 @@ class CallEventInSerializer(serializers.Serializer[Any]):
 class CallEventIngestView(APIView):
     authentication_classes = [ConnectorAuthentication]
     permission_classes = [IsConnector]
+    # A PBX is not a person: the anonymous rate limit would refuse a busy contact centre.
+    # Its key (32 random bytes) cannot be guessed, and each batch is at most 100 events.
+    throttle_classes: list[type[Any]] = []
 
     @extend_schema(
         request=inline_serializer("CallEventBatch", {"events": CallEventInSerializer(many=True)}),
@@ -88,7 +104,13 @@ class CallEventIngestView(APIView):
             "CallEventResult", {"event_id": serializers.CharField(),
                                 "call_id": serializers.CharField(),
                                 "status": serializers.ChoiceField(
-                                    choices=["accepted", "duplicate"])}, many=True)})},
+                                    choices=["accepted", "duplicate"])}, many=True)}),
+                   **refusals(
+                       e400="invalid_call_batch, call_batch_too_large, "
+                            "duplicate_event_in_batch, invalid_call_event (fields: "
+                            "events[i].câmp), malformed_request",
+                       e401="connector_required, connector_invalid",
+                       e409="call_event_race: retrimiteți lotul")},
         summary="Evenimente de apel transmise de centrala telefonică (PBX)")
     def post(self, request: Request) -> Response:
         connector = cast(Connector, request.auth)  # IsConnector made sure

@@ -26,6 +26,7 @@ class PhoneLine(models.Model):
     class Meta:
         ordering = ["number"]
         verbose_name = _("linie telefonică")
+        verbose_name_plural = _("linii telefonice")
 
     def __str__(self) -> str:
         return f"+{self.number} {self.name}"
@@ -42,6 +43,7 @@ class Extension(models.Model):
     class Meta:
         ordering = ["number"]
         verbose_name = _("interior")
+        verbose_name_plural = _("interioare")
 
     def __str__(self) -> str:
         return self.number
@@ -62,6 +64,7 @@ class Connector(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("conector PBX")
+        verbose_name_plural = _("conectori PBX")
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
@@ -119,6 +122,7 @@ class Call(models.Model):
     class Meta:
         ordering = ["-started_at", "-pk"]
         verbose_name = _("apel")
+        verbose_name_plural = _("apeluri")
         indexes = [
             models.Index(fields=["-started_at", "-id"], name="call_recent"),
             models.Index(fields=["ended_at"], name="call_ended"),

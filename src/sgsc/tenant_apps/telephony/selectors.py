@@ -12,11 +12,23 @@ from sgsc.platform.errors import NotFound
 from sgsc.shared_apps.audit.models import AuditEvent
 from sgsc.shared_apps.audit.services import audit_record
 from sgsc.shared_apps.identity.models import Membership
-from sgsc.tenant_apps.catalog.config_selectors import current_tenant, member_candidates
-from sgsc.tenant_apps.telephony.models import MISSED_DISPOSITIONS, Call, Extension
+from sgsc.tenant_apps.catalog.config_selectors import current_tenant, matching, member_candidates
+from sgsc.tenant_apps.telephony.models import (
+    MISSED_DISPOSITIONS,
+    Call,
+    Connector,
+    Extension,
+    PhoneLine,
+)
 from sgsc.tenant_apps.tickets.access import TicketAccess
 
 CALL_RELATED = ("line", "agent", "ticket", "institution")
+
+
+def number_part(typed: str) -> str:
+    """A typed part of a number in the stored numbers' form: its digits, without a leading
+    trunk or international zero ("022 12" looks for "2212", "00373 22" for "37322")."""
+    return "".join(char for char in typed if char.isascii() and char.isdigit()).lstrip("0")
 
 
 def calls_visible(*, access: TicketAccess) -> QuerySet[Call]:
@@ -35,11 +47,14 @@ def calls_missed(*, access: TicketAccess, open_only: bool = True) -> QuerySet[Ca
 
 
 def calls_search(*, access: TicketAccess, number: str = "", disposition: str = "",
-                 start: datetime | None = None, end: datetime | None = None) -> QuerySet[Call]:
-    """The visible calls, newest first, narrowed by a part of a number, a result and a time
-    range (half-open)."""
-    calls = calls_visible(access=access).select_related(*CALL_RELATED)
-    digits = "".join(char for char in number if char.isdigit())
+                 start: datetime | None = None, end: datetime | None = None,
+                 missed: bool = False, called_back: bool | None = None) -> QuerySet[Call]:
+    """The visible calls, newest first, narrowed by a part of a number (in any form), a
+    result, a time range (half-open) and, among the missed calls, whether they were called
+    back."""
+    calls = (calls_missed(access=access, open_only=False) if missed
+             else calls_visible(access=access)).select_related(*CALL_RELATED)
+    digits = number_part(number)
     if digits:
         calls = calls.filter(Q(caller__contains=digits) | Q(callee__contains=digits))
     if disposition:
@@ -48,6 +63,8 @@ def calls_search(*, access: TicketAccess, number: str = "", disposition: str = "
         calls = calls.filter(started_at__gte=start)
     if end is not None:
         calls = calls.filter(started_at__lt=end)
+    if missed and called_back is not None:
+        calls = calls.filter(called_back_at__isnull=not called_back)
     return calls.order_by("-started_at", "-pk")
 
 
@@ -82,3 +99,22 @@ def extension_candidates() -> QuerySet[Membership]:
 
 def extension_of(*, user_id: int) -> Extension | None:
     return Extension.objects.filter(user_id=user_id).first()
+
+
+def phone_line_list(search: str = "") -> QuerySet[PhoneLine]:
+    """The lines, searched by name or institution, or by a part of the number (typed in
+    any form: "022 12" finds +373 22 12…)."""
+    lines = PhoneLine.objects.select_related("institution", "service").order_by("number", "pk")
+    if search and not any(char.isalpha() for char in search):
+        digits = number_part(search)
+        return lines.filter(number__contains=digits) if digits else lines
+    return matching(lines, search, "name", "institution__name")
+
+
+def extension_list(search: str = "") -> QuerySet[Extension]:
+    return matching(Extension.objects.select_related("user"), search, "number", "user__email",
+                    "user__first_name", "user__last_name").order_by("number", "pk")
+
+
+def connector_list() -> QuerySet[Connector]:
+    return Connector.objects.select_related("created_by").order_by("-created_at", "-pk")

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sgsc.platform.errors import Conflict, InvalidInput, NotFound
+from sgsc.platform.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from sgsc.shared_apps.audit.services import audit_record, audited_refusal
 from sgsc.shared_apps.identity.models import User
 from sgsc.shared_apps.identity.roles import Capability
@@ -157,8 +157,8 @@ def connector_authenticate(*, key: str) -> Connector:
                      actor=None, object_type="telephony.connector",
                      object_id=connector.pk if connector else "",
                      details={"code": "connector_invalid"})
-        raise InvalidInput(_("Cheia conectorului PBX nu este validă sau a fost revocată."),
-                           code="connector_invalid")
+        raise NotAuthenticated(_("Cheia conectorului PBX nu este validă sau a fost revocată."),
+                               code="connector_invalid")
     return connector
 
 

@@ -143,6 +143,25 @@ _LIST_PARAMETERS = [
 ]
 
 
+def ticket_input(*, access: TicketAccess, data: dict[str, Any]) -> TicketInput:
+    """A ticket's input from the creation body (``TicketCreateSerializer``); a service named
+    by code is looked up here (refused and audited as ``ticket.create``)."""
+    service_id = data["service"]
+    if data["service_code"]:
+        with audited_refusal(action="ticket.create", actor=access.user, object_type="ticket",
+                             details={"channel": data["channel"]}, with_fields=True):
+            if service_id is not None:
+                raise InvalidInput(_("Indicați serviciul o singură dată: id sau cod."),
+                                   code="service_ambiguous",
+                                   fields={"service_code": [_("Doar unul din două.")]})
+            service_id = service_get_by_code(code=data["service_code"].strip()).pk
+    return TicketInput(channel=data["channel"], title=data["title"],
+                       description=data["description"], subject=data["subject"],
+                       requester=Requester(**data["requester"]), service_id=service_id,
+                       category_id=data["category"], institution_id=data["institution"],
+                       impact=data["impact"], urgency=data["urgency"])
+
+
 class TicketListView(_TicketView):
     @extend_schema(operation_id="v1_tickets_list", parameters=_LIST_PARAMETERS,
                    responses=TicketPageSerializer)
@@ -182,24 +201,9 @@ class TicketListView(_TicketView):
     def post(self, request: Request) -> Response:
         payload = TicketCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        data = payload.validated_data
         access = self.access
-        service_id = data["service"]
-        if data["service_code"]:
-            with audited_refusal(action="ticket.create", actor=access.user,
-                                 object_type="ticket", details={"channel": data["channel"]},
-                                 with_fields=True):
-                if service_id is not None:
-                    raise InvalidInput(_("Indicați serviciul o singură dată: id sau cod."),
-                                       code="service_ambiguous",
-                                       fields={"service_code": [_("Doar unul din două.")]})
-                service_id = service_get_by_code(code=data["service_code"].strip()).pk
-        ticket = ticket_create(access=access, data=TicketInput(
-            channel=data["channel"], title=data["title"], description=data["description"],
-            subject=data["subject"], requester=Requester(**data["requester"]),
-            service_id=service_id, category_id=data["category"],
-            institution_id=data["institution"], impact=data["impact"],
-            urgency=data["urgency"]))
+        ticket = ticket_create(access=access, data=ticket_input(
+            access=access, data=dict(payload.validated_data)))
         return self.detail(ticket.pk, code=status.HTTP_201_CREATED)
 
 

@@ -165,6 +165,8 @@ class IntakeForm(_DataFields):
                                 initial=Ticket.Channel.PHONE)
     service_code = forms.CharField(label=_("Serviciu (cod sau denumire)"), max_length=300,
                                    required=False)
+    # The call being registered (``?apel=``): the service links them, or refuses.
+    call = IdChoiceField(required=False, widget=forms.HiddenInput)
 
     field_order = ["phone", "name", "idnp", "idno", "email", "channel", "service_code",
                    "title", "description", "subject", "category", "institution", "impact",
@@ -179,6 +181,11 @@ class IntakeForm(_DataFields):
         self.fields["service_code"].widget.attrs.update(list="service-options",
                                                         autocomplete="off")
         self.fields["title"].widget.attrs.update(autocomplete="off")
+
+    def focus(self, name: str) -> None:
+        """Start at ``name`` instead of the phone (which a call has filled in already)."""
+        self.fields["phone"].widget.attrs.pop("autofocus", None)
+        self.fields[name].widget.attrs["autofocus"] = True
 
     def requester(self) -> dict[str, str]:
         return {name: self.cleaned_data[name] for name in ("name", "idnp", "idno", "email",
