@@ -5,8 +5,11 @@ walking the resolvers (``routes.py``); each one is its own test, so a new endpoi
 test without anyone adding it. The victims (``world.py``) are tenant prov-b, seeded with one
 object of every kind (members, a revoked member, a sign-in session, an API token, an
 activation link, audit events on its chain, its workspace profile, a group in its schema, its
-contract, request, institution and provisioning job), and institution Y inside the hub
-(its registry row, its hub membership, a person serving only Y and that person's grants).
+contract, request, institution and provisioning job; its support data, ``world_tickets.py``;
+its phone channel, ``world_telephony.py``: a PBX connector, a line, an extension, an answered
+and a missed call with their events), and institution Y inside the hub (its registry row, its
+hub membership, a person serving only Y and that person's grants, a ticket, a line of Y and a
+missed and an answered call on it).
 Every seeded object carries the victim's marker (``SECRET-B-…``, ``SECRET-Y-…``) where it has
 a text field. The identifiers of these objects (ids, slugs, numbers, IDNO/IDNP, e-mails, and
 bearer secrets) fill every path parameter whose converter accepts them.
@@ -26,7 +29,9 @@ form POST, POST/PUT/PATCH with a small JSON body holding the victim's ids, and D
 session; routes without parameters are also tried with query strings naming the victim
 (``?tenant=prov-b``, ``?institution=<Y>``, ...). On a foreign host (2, 3), where the
 attacker's credentials die in the middleware whatever the request, two fillings per route are
-tried with GET, JSON POST and DELETE (and GET with the token on ``/api/`` routes).
+tried with GET, JSON POST and DELETE (and GET with the token on ``/api/`` routes; on prov-b's
+host also GET and JSON POST with the key of prov-a's PBX connector: the JSON body carries a
+valid batch of call events, so a key accepted there would store a call in prov-b).
 
 What counts as refused:
 

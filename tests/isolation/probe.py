@@ -34,6 +34,13 @@ METHODS: tuple[tuple[str, str | None], ...] = (
 # fewer variations are needed there; the token is tried for a read and a write.
 METHODS_AWAY = (("GET", None), ("POST", "json"), ("DELETE", None))
 TOKEN_METHODS = (("GET", None), ("PATCH", "json"))
+# A PBX connector's key opens only the call-events endpoint of its own tenant: on another
+# tenant's host it is tried for a read and for a write carrying a valid batch of events (the
+# JSON body's ``events``), which would be stored were the key accepted. (The public host has
+# no such endpoint; trying it there would only eat into the anonymous submission quotas that
+# the baselines of the public forms need.)
+CONNECTOR_METHODS = (("GET", None), ("POST", "json"))
+AUTHORIZATION_KEYWORDS = {"token": "Token", "connector": "Connector"}
 FILLINGS_AT_HOME = 40
 FILLINGS_AWAY = 2
 REFUSED = frozenset({403, 404})
@@ -77,7 +84,7 @@ class Attempt:
     body: str | None
     path: str
     query: dict[str, str] | None
-    credential: str  # "session" or "token"
+    credential: str  # "session", "token" (API token) or "connector" (PBX connector key)
     filling: dict[str, Candidate]
 
     def describe(self, host: str) -> str:
@@ -135,6 +142,10 @@ def attempts_for(route: Route, scenario: Scenario) -> tuple[list[Attempt], list[
             credentials = ["session"]
             if is_api and (method, body) in (TOKEN_METHODS if scenario.at_home else METHODS[:1]):
                 credentials.append("token")
+            if (is_api and scenario.host is not None and not scenario.at_home
+                    and scenario.attacker.connector_key
+                    and (method, body) in CONNECTOR_METHODS):
+                credentials.append("connector")
             attempts.extend(Attempt(method=method, body=body, path=path, query=query,
                                     credential=credential, filling=filling)
                             for credential in credentials)
@@ -142,8 +153,8 @@ def attempts_for(route: Route, scenario: Scenario) -> tuple[list[Attempt], list[
 
 
 def send(client: Client, attempt: Attempt, *, json_body: dict[str, Any],
-         api_key: str | None) -> HttpResponse:
-    extra = {"HTTP_AUTHORIZATION": f"Token {api_key}"} if api_key else {}
+         authorization: str | None) -> HttpResponse:
+    extra = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
     if attempt.method == "GET":
         return client.get(attempt.path, attempt.query or {}, **extra)
     if attempt.body == "form":
@@ -218,22 +229,24 @@ def probe_route(route: Route, scenario: Scenario, *,
     session_key: str | None = None
     for attempt in attempts:
         client = client_for(host, "attacker")
-        api_key = None
-        if attempt.credential == "token":
-            api_key = attacker.api_key
+        authorization = None
+        if attempt.credential in AUTHORIZATION_KEYWORDS:
+            key = attacker.api_key if attempt.credential == "token" else attacker.connector_key
+            authorization = f"{AUTHORIZATION_KEYWORDS[attempt.credential]} {key}"
         else:
             # Bound to the attacker's own host, as a real sign-in there leaves it; made
             # anew once an answer ended or replaced it.
             session_key = session_key or session_for(attacker.user,
                                                      schema=attacker.tenant.schema_name)
             client.cookies[settings.SESSION_COOKIE_NAME] = session_key
-        response = send(client, attempt, json_body=scenario.victim.json_body, api_key=api_key)
+        response = send(client, attempt, json_body=scenario.victim.json_body,
+                        authorization=authorization)
         if settings.SESSION_COOKIE_NAME in response.cookies:
             session_key = None
 
         def anonymous(attempt: Attempt = attempt) -> Iterator[HttpResponse]:
             yield send(client_for(host, "anonymous"), attempt,
-                       json_body=scenario.victim.json_body, api_key=None)
+                       json_body=scenario.victim.json_body, authorization=None)
 
         reason = judge(route, scenario, attempt, response, anonymous())
         if reason:

@@ -52,11 +52,17 @@ from sgsc.shared_apps.institutions.models import (
     HubMembership,
     Institution,
 )
+from sgsc.tenant_apps.telephony.services import connector_issue
 from sgsc.tenant_apps.tickets.models import JournalEntry, Ticket
 from sgsc.tenant_apps.workspace.services import workspace_profile_update
 from sgsc.tenants.models import Tenant
 from tests.factories import InstitutionFactory, UserFactory
 from tests.isolation.routes import Candidate
+from tests.isolation.world_telephony import (
+    hub_phone_rows,
+    seed_hub_telephony_of,
+    seed_prov_b_telephony,
+)
 from tests.isolation.world_tickets import seed_hub_ticket_of, seed_prov_b_tickets
 from tests.provisioning.onboarding.helpers import make_signed_contract, valid_idnp
 
@@ -173,6 +179,9 @@ class Attacker:
     tenant: Tenant
     roles: tuple[str, ...]
     api_key: str
+    # The key of a PBX connector of the attacker's tenant ("" when none): valid at home for
+    # the call-events endpoint, it must count for nothing on any other host.
+    connector_key: str = ""
 
 
 @dataclass
@@ -285,7 +294,8 @@ def _seed_prov_b(*, tenant: Tenant, marker: str, age_admin: User, hub: Tenant) -
         *seed_prov_b_tickets(tenant=tenant, admin=admin_b, marker=marker,
                              idnp=valid_idnp(7_000_002), l3_tenant=hub),
     ]
-    candidates = _unique(candidates)
+    phone = seed_prov_b_telephony(tenant=tenant, admin=admin_b, marker=marker)
+    candidates = _unique([*candidates, *phone.candidates])
 
     def fingerprint() -> Snapshot:
         # A request leaves the connection in its host's schema: read the public rows there.
@@ -314,11 +324,13 @@ def _seed_prov_b(*, tenant: Tenant, marker: str, age_admin: User, hub: Tenant) -
         "membership": membership.pk, "token": token.pk, "tenant": tenant.slug,
         "institution": contract.institution_id, "roles": ALL_TENANT_ROLES,
         "reason": "employment_ended", "note": "isolation probe", "name": "isolation probe",
+        **phone.json_body,
     }
     query_probes = [{"tenant": tenant.slug},
                     {"tenant": tenant.schema_name, "actor_id": str(admin_b.pk),
                      "user": str(admin_b.pk), "object_id": str(membership.pk),
-                     "membership": str(membership.pk)}]
+                     "membership": str(membership.pk)},
+                    phone.query_probe]
     return Victim(label="prov-b", tenant=tenant, markers=(marker,), candidates=candidates,
                   json_body=json_body, query_probes=query_probes, fingerprint=fingerprint,
                   chain=tenant.schema_name,
@@ -358,6 +370,8 @@ def _seed_hub(*, hub: Tenant, marker: str, age_admin: User) -> tuple[Victim, Att
                         .values_list("pk", flat=True))
     tickets_y = seed_hub_ticket_of(hub=hub, user=serving_y, institution=institution_y,
                                    marker=marker, idnp=valid_idnp(7_000_003))
+    phone_y = seed_hub_telephony_of(hub=hub, actor=age_admin, institution=institution_y,
+                                    marker=marker)
 
     candidates = _unique([
         _int(institution_y.pk, "institution Y"),
@@ -368,6 +382,7 @@ def _seed_hub(*, hub: Tenant, marker: str, age_admin: User) -> tuple[Victim, Att
         Candidate(institution_y.idno, "Y's IDNO"),
         Candidate(serving_y.email, "the e-mail of a person serving only Y"),
         *tickets_y,
+        *phone_y.candidates,
     ])
 
     def fingerprint() -> Snapshot:
@@ -376,7 +391,9 @@ def _seed_hub(*, hub: Tenant, marker: str, age_admin: User) -> tuple[Victim, Att
             grants = _rows(UserObjectPermission.objects.filter(object_pk=str(institution_y.pk)))
             tickets = _rows(Ticket.objects.filter(institution=institution_y))
             journal = _rows(JournalEntry.objects.filter(ticket__institution=institution_y))
+            phones = {name: _digest(rows) for name, rows in hub_phone_rows(institution_y).items()}
         return Snapshot(digests={
+            **phones,
             "institutions.Institution(Y)": _digest(_rows(Institution.objects.filter(
                 pk=institution_y.pk))),
             "institutions.HubMembership(Y)": _digest(_rows(HubMembership.objects.filter(
@@ -394,10 +411,12 @@ def _seed_hub(*, hub: Tenant, marker: str, age_admin: User) -> tuple[Victim, Att
         json_body={"id": institution_y.pk, "pk": institution_y.pk,
                    "institution": institution_y.pk, "institution_id": institution_y.pk,
                    "institutions": [institution_y.pk], "user": serving_y.pk,
-                   "membership": membership_y.pk, "name": "isolation probe"},
+                   "membership": membership_y.pk, "name": "isolation probe",
+                   **phone_y.json_body},
         query_probes=[{"institution": str(institution_y.pk)},
                       {"institution_id": str(institution_y.pk), "institutie": str(institution_y.pk),
-                       "idno": institution_y.idno}],
+                       "idno": institution_y.idno},
+                      phone_y.query_probe],
         fingerprint=fingerprint, chain=None,
         ids={"institution": institution_y.pk, "membership": membership_y.pk})
     attacker = Attacker(label="hub l1_operator limited to institution X", user=operator,
@@ -418,6 +437,8 @@ def world_build() -> World:
     attacker = UserFactory(first_name="Atacatorul A")
     Membership.objects.create(user=attacker, tenant=prov_a, roles=ALL_TENANT_ROLES)
     _token, attacker_key = api_token_issue(user=attacker, tenant=prov_a, name="probe")
+    with schema_context(prov_a.schema_name):
+        _connector, connector_key = connector_issue(actor=attacker, name="PBX probe")
     # Every schema seeds priorities 1-4: ids as small as the tenants' own, so "B's tenant id"
     # would name one of the attacker's priorities. Move them out of that range.
     with schema_context(prov_a.schema_name), connection.cursor() as cursor:
@@ -429,7 +450,7 @@ def world_build() -> World:
         prov_a=prov_a, prov_b=prov_b, hub=hub, victim_b=victim_b, victim_y=victim_y,
         attacker_a=Attacker(label="prov-a member with every tenant role", user=attacker,
                             tenant=prov_a, roles=tuple(ALL_TENANT_ROLES),
-                            api_key=attacker_key),
+                            api_key=attacker_key, connector_key=connector_key),
         operator_x=operator_x, snapshot_b=victim_b.fingerprint(),
         snapshot_y=victim_y.fingerprint(), institution_x=institution_x,
         institution_y=institution_y)

@@ -84,6 +84,10 @@ def test_source_text_for_every_kind_of_record() -> None:
         assert usage_source({"memberships": []}) == "membri: —"
         assert usage_source({}) == "—"
         assert usage_source({"meter": "v2", "ids": [3, 4]}) == "ids: 3, 4 · meter: v2"
+        assert usage_source({"seconds": 401, "calls": [9, 12], "rule": "talk time",
+                             "seconds_by_institution": {"4": 401}}) == (
+            "apeluri: 9, 12 · durata convorbirilor: 401 s · secunde pe instituții: 4: 401")
+        assert usage_source({"tickets": [5], "rule": "resolved"}) == "solicitări: 5"
 
 
 def test_what_if_applies_a_version_awaiting_approval(signed_in, issued) -> None:  # type: ignore[no-untyped-def]

@@ -114,8 +114,8 @@ def test_metering_page_meters_one_tenant(signed_in, tenants) -> None:  # type: i
     response = client.post("/facturare/utilizare/", {"action": "meter", "day": "2026-03-02",
                                                      "tenant": "prov-a"})
     assert response.status_code == 302
-    # Seats, storage and tickets handled.
-    assert UsageRecord.objects.filter(tenant=tenants.prov_a, day=date(2026, 3, 2)).count() == 3
+    # Seats, storage, tickets handled and call minutes.
+    assert UsageRecord.objects.filter(tenant=tenants.prov_a, day=date(2026, 3, 2)).count() == 4
     bad = client.post("/facturare/utilizare/", {"action": "meter", "day": "2099-01-01"})
     assert bad.status_code == 400 and "nu s-a încheiat" in bad.content.decode()
 
@@ -174,7 +174,7 @@ def test_api_metering_and_adjustment(signed_in, tenants, django_capture_on_commi
     client, _user = signed_in("age_admin")
     one = client.post("/api/v1/usage/meterings/", {"day": "2026-03-03", "tenant": "prov-b"},
                       content_type="application/json")
-    assert one.status_code == 201 and one.json() == {"created": 3}
+    assert one.status_code == 201 and one.json() == {"created": 4}
     with django_capture_on_commit_callbacks() as callbacks:
         everyone = client.post("/api/v1/usage/meterings/", {"day": "2026-03-03"},
                                content_type="application/json")
@@ -187,7 +187,7 @@ def test_api_metering_and_adjustment(signed_in, tenants, django_capture_on_commi
         "reason": "Operatori omiși"}, content_type="application/json")
     assert adjusted.status_code == 201 and adjusted.json()["kind"] == "adjustment"
     records = client.get("/api/v1/usage/records/?tenant=prov-b&month=2026-03").json()
-    assert len(records["results"]) == 4  # three metrics and the adjustment
+    assert len(records["results"]) == 5  # four metrics and the adjustment
     operator, _user = signed_in("chancellery_reviewer")
     assert operator.post("/api/v1/usage/meterings/", {"day": "2026-03-03"},
                          content_type="application/json").status_code == 403

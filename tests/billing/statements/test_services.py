@@ -3,12 +3,14 @@ issue and void with a credit note, and every refusal leaving nothing changed."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
+from sgsc.billing.statements.documents import COMPONENT_LABELS, statement_csv_rows
 from sgsc.billing.statements.models import (
     AllocationKey,
     HubAllocationKey,
@@ -23,12 +25,17 @@ from sgsc.billing.statements.services import (
     statement_void,
 )
 from sgsc.billing.usage.models import Metric, UsageRecord
+from sgsc.billing.usage.services import usage_meter_tenant_day
 from sgsc.platform.errors import ApplicationError
 from sgsc.provisioning.contracts.models import Contract
 from sgsc.shared_apps.audit.models import AuditEvent
 from sgsc.shared_apps.institutions.models import HubAgreement, HubMembership
+from sgsc.shared_apps.workdays.selectors import local_zone
+from sgsc.tenant_apps.telephony.services import connector_issue
 from tests.billing.statements.helpers import MARCH, fill_month, make_contract, make_schedule
+from tests.billing.tariffs.helpers import PRICES
 from tests.factories import InstitutionFactory
+from tests.tenant_apps.telephony.calls import answered_call, missed_call
 
 LONG_AGO = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -76,7 +83,7 @@ def test_vat_added_and_adjustments_counted(tenants) -> None:  # type: ignore[no-
 
 def test_a_month_spanning_two_versions_splits_lines(tenants) -> None:  # type: ignore[no-untyped-def]
     schedule, first = make_schedule(effective_to=date(2026, 3, 15))
-    from tests.billing.tariffs.helpers import PRICES, make_version
+    from tests.billing.tariffs.helpers import make_version
     second = make_version(schedule=schedule, effective_from=date(2026, 3, 16),
                           prices={**PRICES, "subscription": "3100.0000"})
     contract = make_contract(tenant=tenants.prov_a, schedule=schedule)
@@ -259,3 +266,51 @@ def test_hub_allocation_by_tickets_and_equal_when_no_data(tenants) -> None:  # t
     shares = dict(statement.allocations.values_list("institution_id", "amount"))
     assert statement.total == Decimal("1732.50")  # 1500 + 93 tickets x 2.50
     assert shares == {a.pk: Decimal("577.50"), b.pk: Decimal("1155.00"), c.pk: Decimal("0.00")}
+
+
+def test_a_month_of_metered_calls_is_billed_to_the_ban(tenants, user_with_role) -> None:  # type: ignore[no-untyped-def]
+    """Calls reported by the PBX, metered every night of March, billed: the call-minute line
+    is the sum of the daily hundredths times the price, half up to the ban."""
+    schedule, _version = make_schedule(vat_treatment="excluded", vat_rate=Decimal("20"),
+                                       prices={**PRICES, "call_minute": "0.5000"})
+    contract = make_contract(tenant=tenants.prov_a, schedule=schedule)
+    admin = user_with_role("tenant_admin", tenants.prov_a)
+    with schema_context(tenants.prov_a.schema_name):
+        connector, _key = connector_issue(actor=admin, name="PBX")
+        for hour in range(20):  # 20 x 3700 s = 1233.33 minutes on the 3rd
+            answered_call(connector, ended=_local(date(2026, 3, 3), hour + 2), seconds=3700)
+        answered_call(connector, ended=_local(date(2026, 3, 20), 10), seconds=70)  # 1.17
+        answered_call(connector, ended=_local(date(2026, 3, 31), 23, 59, 30),
+                      seconds=62)  # 1.03, the month's last half minute
+        missed_call(connector, ended=_local(date(2026, 3, 12), 9))
+        # Outside the month: ended before it began, or just after it ended.
+        answered_call(connector, ended=_local(date(2026, 2, 28), 23, 59, 50), seconds=300)
+        answered_call(connector, ended=_local(date(2026, 4, 1), 0, 0, 10), seconds=500)
+    for day in range(1, 32):
+        usage_meter_tenant_day(tenant=tenants.prov_a, day=date(2026, 3, day))
+    minutes = UsageRecord.objects.filter(tenant=tenants.prov_a, metric=Metric.CALL_MINUTES,
+                                         day__month=3)
+    assert minutes.count() == 31
+    assert sum(minutes.values_list("quantity", flat=True)) == Decimal("1235.53")
+
+    statement = statement_issue(statement=statement_generate(contract=contract, month=MARCH,
+                                                             actor=None), actor=None)
+    line = statement.lines.get(component="call_minute")
+    assert (line.quantity, line.unit, line.unit_price) == (
+        Decimal("1235.53"), "minut", Decimal("0.5"))
+    assert line.amount == Decimal("617.77")  # 617.765: half up, not to the even ban
+    assert (line.vat_amount, line.total) == (Decimal("123.55"), Decimal("741.32"))
+    assert line.usage_record_ids == sorted(minutes.values_list("pk", flat=True))
+    lines = list(statement.lines.all())
+    assert sum(each.total for each in lines) == statement.total
+    assert sum(each.net_amount for each in lines) == statement.net_amount
+    assert statement.net_amount + statement.vat_amount == statement.total
+    # The CSV carries the same line.
+    (row,) = [row for row in statement_csv_rows(statement=statement)
+              if row and row[0] == COMPONENT_LABELS["call_minute"]]
+    assert row[4:11] == [Decimal("1235.53"), "minut", Decimal("0.5"), Decimal(1),
+                         Decimal("617.77"), Decimal("123.55"), Decimal("741.32")]
+
+
+def _local(day: date, hour: int, minute: int = 0, second: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute, second), tzinfo=local_zone())

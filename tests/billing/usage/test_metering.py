@@ -44,9 +44,8 @@ def snapshot(tenant: Any) -> list[tuple[Any, ...]]:
 
 
 def test_registry_holds_the_meters_of_the_installed_apps() -> None:
-    # Call minutes arrive with telephony; nothing pretends to count them now.
-    assert set(registered_meters()) == {Metric.SEATS, Metric.STORAGE_GB,
-                                        Metric.TICKETS_HANDLED}
+    # Every metric has its meter: tickets_handled from tickets, call_minutes from telephony.
+    assert set(registered_meters()) == set(Metric.values)
 
 
 def test_seats_count_operator_roles_active_that_day(tenants) -> None:  # type: ignore[no-untyped-def]
@@ -77,8 +76,8 @@ def test_storage_is_the_schema_size_in_gb(tenants) -> None:  # type: ignore[no-u
 def test_metering_a_day_writes_one_record_per_metric(tenants) -> None:  # type: ignore[no-untyped-def]
     member(tenants.prov_a, ["l1_operator"])
     created = usage_meter_tenant_day(tenant=tenants.prov_a, day=DAY)
-    assert sorted(r.metric for r in created) == [Metric.SEATS, Metric.STORAGE_GB,
-                                                 Metric.TICKETS_HANDLED]
+    assert sorted(r.metric for r in created) == [Metric.CALL_MINUTES, Metric.SEATS,
+                                                 Metric.STORAGE_GB, Metric.TICKETS_HANDLED]
     seats = UsageRecord.objects.get(tenant=tenants.prov_a, day=DAY, metric=Metric.SEATS)
     assert seats.quantity == 1 and seats.kind == UsageRecord.Kind.ORIGINAL
     assert AuditEvent.objects.filter(action="usage.meter", object_id=str(tenants.prov_a.pk)).exists()
@@ -98,7 +97,7 @@ def test_metering_a_day_twice_gives_the_same_records(tenants, roles, offset) -> 
         before = snapshot(tenants.hub)
         member(tenants.hub, ["l1_operator"], valid_from=at(day - timedelta(1)))  # changes after
         again = usage_meter_tenant_day(tenant=tenants.hub, day=day)
-        assert len(first) == 3 and again == []
+        assert len(first) == len(Metric.values) and again == []
         assert snapshot(tenants.hub) == before
         transaction.set_rollback(True)
 
@@ -138,7 +137,6 @@ def test_adjustment_records_the_difference(tenants, user_with_role) -> None:  # 
     ("5", "  ", Metric.SEATS, "reason_required"),
     ("-1", "x", Metric.SEATS, "negative_quantity"),
     ("5", "x", "mystery", "invalid_metric"),
-    ("5", "x", Metric.CALL_MINUTES, "usage_not_metered"),
     ("0", "x", Metric.SEATS, "usage_unchanged"),
 ])
 def test_bad_adjustments_are_refused_and_audited(tenants, user_with_role, quantity, reason,  # type: ignore[no-untyped-def]
@@ -155,16 +153,39 @@ def test_bad_adjustments_are_refused_and_audited(tenants, user_with_role, quanti
                                      details__code=code).exists()
 
 
+def test_adjusting_a_day_never_metered_is_refused(tenants, user_with_role) -> None:  # type: ignore[no-untyped-def]
+    admin = user_with_role("age_admin")
+    usage_meter_tenant_day(tenant=tenants.prov_a, day=DAY)
+    with pytest.raises(ApplicationError) as raised:
+        usage_adjust(tenant=tenants.prov_a, day=DAY - timedelta(days=1),
+                     metric=Metric.CALL_MINUTES, quantity=Decimal("12.5"), reason="x",
+                     actor=admin)
+    assert raised.value.code == "usage_not_metered"
+    assert not UsageRecord.objects.filter(day=DAY - timedelta(days=1)).exists()
+    assert AuditEvent.objects.filter(action="usage.adjust", outcome="failure",
+                                     details__code="usage_not_metered").exists()
+
+
+def test_call_minutes_are_corrected_to_the_hundredth(tenants, user_with_role) -> None:  # type: ignore[no-untyped-def]
+    admin = user_with_role("age_admin")
+    usage_meter_tenant_day(tenant=tenants.prov_a, day=DAY)  # no calls: 0 minutes
+    adjustment = usage_adjust(tenant=tenants.prov_a, day=DAY, metric=Metric.CALL_MINUTES,
+                              quantity=Decimal("12.35"), reason="Apeluri raportate târziu",
+                              actor=admin)
+    assert adjustment.quantity == Decimal("12.35")
+    assert adjustment.source == {"previous": "0.000000", "corrected": "12.35"}
+
+
 def test_command_meters_one_tenant_or_all(tenants) -> None:  # type: ignore[no-untyped-def]
     out = StringIO()
     call_command("usage", "meter", "--day", DAY.isoformat(), "--tenant", "prov-b", stdout=out)
-    assert out.getvalue().startswith("prov-b  seats=0, storage_gb=")
+    assert out.getvalue().startswith("prov-b  call_minutes=0.00, seats=0, storage_gb=")
     assert "tickets_handled=0" in out.getvalue()
     out = StringIO()
     call_command("usage", "meter", "--day", DAY.isoformat(), stdout=out)
     lines = dict(line.split("  ") for line in out.getvalue().splitlines())
     assert lines == {"hub-test": lines["hub-test"], "prov-a": lines["prov-a"], "prov-b": "-"}
-    assert UsageRecord.objects.filter(day=DAY).count() == 9
+    assert UsageRecord.objects.filter(day=DAY).count() == 3 * len(Metric.values)
     for bad in ("2026-13-01", "ieri"):
         with pytest.raises(CommandError, match="Invalid day"):
             call_command("usage", "meter", "--day", bad)
@@ -195,5 +216,5 @@ def test_tenant_task_meters_the_schema_it_runs_in(tenants) -> None:  # type: ign
     from django_tenants.utils import schema_context
 
     with schema_context(tenants.prov_b.schema_name):
-        assert tasks.meter_tenant(day="2026-03-10") == 3
+        assert tasks.meter_tenant(day="2026-03-10") == len(Metric.values)
     assert set(UsageRecord.objects.values_list("tenant__slug", flat=True)) == {"prov-b"}

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from sgsc.billing.usage.models import UsageRecord
+from sgsc.billing.usage.models import Metric, UsageRecord
 from sgsc.billing.usage.tasks import meter_dispatch
 from tests.subprocesses import celery_worker, subprocess_env
 
@@ -40,14 +40,15 @@ def _wait_for(count: int, timeout: float = 60) -> list[UsageRecord]:
 
 def test_dispatcher_meters_every_tenant_once(worker, tenants) -> None:  # type: ignore[no-untyped-def]
     meter_dispatch.apply_async(kwargs={"day": DAY.isoformat()})
-    records = _wait_for(9)
+    expected = 3 * len(Metric.values)
+    records = _wait_for(expected)
     assert {(r.tenant.slug, r.metric) for r in records} == {
         (slug, metric) for slug in ("prov-a", "prov-b", "hub-test")
-        for metric in ("seats", "storage_gb", "tickets_handled")}
+        for metric in ("seats", "storage_gb", "tickets_handled", "call_minutes")}
     storage = {r.tenant.schema_name: r.source["schema"] for r in records
                if r.metric == "storage_gb"}
     assert all(schema == source for schema, source in storage.items())  # measured in its schema
     # A second night for the same day adds nothing.
     meter_dispatch.apply_async(kwargs={"day": DAY.isoformat()})
     time.sleep(3)
-    assert UsageRecord.objects.filter(day=DAY).count() == 9
+    assert UsageRecord.objects.filter(day=DAY).count() == expected

@@ -82,6 +82,8 @@ def test_bad_input_is_refused_with_its_code(signed_in, tenants, in_prov_a) -> No
     assert untitled.status_code == 400 and "Indicați titlul solicitării." in page(untitled)
     channel = client.post(URL, _call(channel="fax"))
     assert channel.status_code == 400
+    empty = client.post(URL, {})
+    assert empty.status_code == 400 and "Indicați titlul solicitării." in page(empty)
     assert not Ticket.objects.exists()
     assert AuditEvent.objects.filter(action="ticket.create", outcome="failure",
                                      details__code="invalid_idnp").exists()

@@ -8,7 +8,7 @@ approved version is frozen: a change is a new version copied from it.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
@@ -149,9 +149,10 @@ class TariffComponent(models.Model):
         return f"{self.version} {self.kind}"
 
     def unit_price_for(self, *, is_hub: bool) -> Decimal:
-        """The unit price a tenant pays (4 places): the hub modifier applies to hubs only."""
+        """The unit price a tenant pays (4 places, half up like every figure of a statement):
+        the hub modifier applies to hubs only."""
         price = self.unit_price * self.hub_multiplier if is_hub else self.unit_price
-        return price.quantize(Decimal("0.0001"))
+        return price.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
 class TariffVersionReturn(models.Model):

@@ -15,8 +15,11 @@ register = template.Library()
 
 # Shown with the size ("bytes"), not on their own.
 _WITH_SIZE = frozenset({"unit", "tables", "schema"})
+# The meter's rule, in English for the record; the page's column header already says it.
+_NOT_SHOWN = frozenset({"rule"})
 # PostgreSQL's jsonb keeps its own key order: the page puts the known keys first, this way.
-_ORDER = ("memberships", "limited", "bytes", "by_institution", "previous")
+_ORDER = ("memberships", "limited", "tickets", "calls", "seconds", "bytes", "by_institution",
+          "seconds_by_institution", "previous")
 
 
 def _number(value: Any) -> str:
@@ -45,10 +48,18 @@ def _part(key: str, value: Any, source: Mapping[str, Any]) -> str:
         if "tables" in source:
             text += " " + _("(%(tables)s tabele)") % {"tables": source["tables"]}
         return text
-    if key == "by_institution":
+    if key == "tickets":
+        return _("solicitări: %(ids)s") % {"ids": _ids(value)}
+    if key == "calls":
+        return _("apeluri: %(ids)s") % {"ids": _ids(value)}
+    if key == "seconds":
+        return _("durata convorbirilor: %(seconds)s s") % {"seconds": _number(value)}
+    if key in ("by_institution", "seconds_by_institution"):
         counts = ", ".join(f"{institution}: {_number(count)}"
                            for institution, count in value.items())
-        return _("pe instituții: %(counts)s") % {"counts": counts or "—"}
+        label = (_("pe instituții: %(counts)s") if key == "by_institution"
+                 else _("secunde pe instituții: %(counts)s"))
+        return label % {"counts": counts or "—"}
     if key == "previous":
         return _("corectat de la %(previous)s la %(corrected)s") % {
             "previous": _number(value), "corrected": _number(source.get("corrected", ""))}
@@ -63,7 +74,7 @@ def usage_source(source: Mapping[str, Any] | None) -> str:
     352,3 KB (57 tabele)"; keys this page does not know are shown as they are."""
     if not source:
         return "—"
-    skipped = set(_WITH_SIZE) if "bytes" in source else set()
+    skipped = set(_NOT_SHOWN) | (set(_WITH_SIZE) if "bytes" in source else set())
     if "previous" in source:
         skipped.add("corrected")
     keys = sorted((key for key in source if key not in skipped),

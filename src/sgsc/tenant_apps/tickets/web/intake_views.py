@@ -97,7 +97,9 @@ def ticket_intake(request: HttpRequest) -> HttpResponse:
         call, call_error = _call_asked(access, request.GET["apel"])
         if call is not None:
             initial.update(_call_initial(call, institutions))
-    form = IntakeForm(request.POST or None, categories=reads.category_choices(),
+    # Bound on every POST, an empty one included: it is answered with the fields it lacks.
+    form = IntakeForm(request.POST if request.method == "POST" else None,
+                      categories=reads.category_choices(),
                       institutions=institutions, initial=initial)
     if call is not None and "phone" in initial:
         form.focus("name")  # the caller's number is there already
