@@ -73,7 +73,7 @@ def test_the_list_shows_each_call_with_its_figures(desk: Desk, signed_in, tenant
     missed, answered = rows  # newest first
     call = Call.objects.get(pbx_call_id="answered-1")
     for text in (CITIZEN, "Linia verde", "Ana Operatoare", "00:12", "02:50", "Preluat",
-                 "Intrare", f'href="{INTAKE}?apel={call.pk}"', f'href="/apeluri/{call.pk}/"'):
+                 "De intrare", f'href="{INTAKE}?apel={call.pk}"', f'href="/apeluri/{call.pk}/"'):
         assert text in answered, text
     assert "+37379555444" in missed and "Fără răspuns" in missed and "00:40" in missed
     # The navigation offers the calls right after the intake.

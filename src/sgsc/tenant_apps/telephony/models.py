@@ -74,8 +74,8 @@ class Call(models.Model):
     """One call as the PBX reported it, merged from its events in any order."""
 
     class Direction(models.TextChoices):
-        INBOUND = "inbound", _("Intrare")
-        OUTBOUND = "outbound", _("Ieșire")
+        INBOUND = "inbound", _("De intrare")
+        OUTBOUND = "outbound", _("De ieșire")
 
     class State(models.TextChoices):
         RINGING = "ringing", _("Sună")
