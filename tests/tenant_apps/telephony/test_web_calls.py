@@ -205,6 +205,10 @@ def test_the_call_pops_up_on_the_operators_screen(desk: Desk, signed_in, tenants
     ingest(desk.connector, [call_event("call.ended", "live", start + timedelta(seconds=60),
                                        disposition="answered", talk_seconds=55)])
     assert page(desk.client.get(current)).strip() == ""
+    # A call whose end never came is not on the screen for ever.
+    lost = timezone.now() - timedelta(hours=5)
+    ingest(desk.connector, [call_event("call.answered", "lost", lost, extension="201")])
+    assert page(desk.client.get(current)).strip() == ""
     # A page left open after signing out stops polling; others never get the slot.
     assert client_for(tenants.prov_a).get(current).status_code == 286
     auditor, _user = signed_in(TenantRole.AUDITOR, tenants.prov_a)

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sgsc.platform.errors import NotFound
@@ -23,6 +24,8 @@ from sgsc.tenant_apps.telephony.models import (
 from sgsc.tenant_apps.tickets.access import TicketAccess
 
 CALL_RELATED = ("line", "agent", "ticket", "institution")
+# Longer than any real conversation on a support line.
+CURRENT_CALL_LIMIT = timedelta(hours=4)
 
 
 def number_part(typed: str) -> str:
@@ -85,10 +88,13 @@ def call_get(*, access: TicketAccess, call_id: int, for_update: bool = False) ->
     raise NotFound(_("Apelul nu a fost găsit."), code="call_not_found")
 
 
-def call_current(*, access: TicketAccess) -> Call | None:
-    """The call the person is talking on now (answered at their extension, not ended)."""
+def call_current(*, access: TicketAccess, now: datetime | None = None) -> Call | None:
+    """The call the person is talking on now (answered at their extension, not ended). A
+    call answered more than ``CURRENT_CALL_LIMIT`` ago whose end the PBX never reported is
+    not shown: it would stay on the screen for ever."""
+    since = (now or timezone.now()) - CURRENT_CALL_LIMIT
     return (calls_visible(access=access).select_related("line", "ticket")
-            .filter(agent=access.user, state=Call.State.ANSWERED)
+            .filter(agent=access.user, state=Call.State.ANSWERED, answered_at__gte=since)
             .order_by("-answered_at").first())
 
 
