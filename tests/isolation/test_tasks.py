@@ -90,6 +90,8 @@ TASKS: dict[str, TaskClass] = {
         TENANT_SCOPED_BY_IDS, "relays only the answers of an exchange its tenant received",
         kwargs=lambda world: {"exchange_id": str(exchange_make(
             source=world.prov_a, target=world.hub, target_ticket_id=1).pk)}),
+    "exchange.resend_stalled": TaskClass(
+        PUBLIC_ONLY, "sends a lost delivery again, from the schema of the exchange's source"),
     "tickets.attachments_rescan": TaskClass(
         CURRENT_SCHEMA, "scans again the quarantined attachments of the schema it runs in"),
 }

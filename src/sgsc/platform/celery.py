@@ -56,6 +56,8 @@ app.conf.beat_schedule = {
         "task": "onboarding.deadline_alerts",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Deliveries to another tenant whose task was lost, sent again (sgsc.shared_apps.exchange).
+    "exchange-resend-stalled": {"task": "exchange.resend_stalled", "schedule": 300.0},
     # Attachments that waited in quarantine for clamd, scanned again in every tenant.
     "tickets-attachments-rescan": {"task": "tenants.fan_out", "schedule": 300.0,
                                    "kwargs": {"task_name": "tickets.attachments_rescan"}},

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.db import connection
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from sgsc.platform.errors import Conflict, NotFound
 from sgsc.shared_apps.audit.models import AuditEvent
+from sgsc.shared_apps.exchange import tasks
 from sgsc.shared_apps.exchange.models import Exchange, ExchangeEvent
 from sgsc.shared_apps.exchange.tasks import deliver, relay_answers
 from sgsc.tenant_apps.catalog.models import Priority, PriorityRule
@@ -105,3 +110,26 @@ def test_answers_are_relayed_only_from_the_target_tenants_schema(handover: Hando
             relay_answers(exchange_id=str(exchange.pk))
     with schema_context(h.a.schema_name), pytest.raises(NotFound):
         deliver(exchange_id="not-a-uuid")
+
+
+def test_a_lost_delivery_is_sent_again_from_the_source_and_delivered_once(
+        handover: Handover, monkeypatch: pytest.MonkeyPatch) -> None:
+    h = handover
+    _ticket, exchange = escalate_to_b(h, at_level2(h))  # its delivery task never ran
+    sent: list[tuple[str, str, dict]] = []
+    monkeypatch.setattr(tasks.app, "send_task", lambda name, kwargs: sent.append(
+        (name, connection.schema_name, kwargs)))
+    assert tasks.resend_stalled() == 0  # requested just now: its task may still come
+    Exchange.objects.filter(pk=exchange.pk).update(
+        updated_at=timezone.now() - tasks.STALLED_AFTER - timedelta(seconds=1))
+    assert tasks.resend_stalled() == 1
+    assert sent == [("exchange.deliver", h.a.schema_name, {"exchange_id": str(exchange.pk)})]
+    with schema_context(h.a.schema_name):
+        number = deliver(exchange_id=str(exchange.pk))
+        assert number and deliver(exchange_id=str(exchange.pk)) == ""  # a second run: nothing
+    with schema_context(h.b.schema_name):
+        assert Ticket.objects.count() == 1
+    sent.clear()
+    assert tasks.resend_stalled() == 0 and sent == []
+    assert tasks.app.conf.beat_schedule["exchange-resend-stalled"]["task"] == \
+        "exchange.resend_stalled"

@@ -61,3 +61,11 @@ def exchange_list(*, host: Tenant, access: TicketAccess | None,
     if filters.until is not None:
         exchanges = exchanges.filter(created_at__lte=filters.until)
     return exchanges.order_by("-created_at", "-id")
+
+
+def exchanges_stalled(*, before: datetime) -> QuerySet[Exchange]:
+    """Exchanges still waiting for their delivery since before ``before`` (the task was lost
+    or gave up), from a source tenant that is still active, oldest first."""
+    return (Exchange.objects.filter(status=Exchange.Status.REQUESTED, updated_at__lt=before,
+                                    source_tenant__status=Tenant.Status.ACTIVE)
+            .select_related("source_tenant").order_by("updated_at", "pk"))
