@@ -185,9 +185,10 @@ def test_a_missed_call_is_called_back_once(as_role, calls, tenants) -> None:  # 
     _refused(_post(operator, f"{CALLS}{calls.answered}/callback/"), 409, "not_missed")
     assert calls.get(calls.answered).called_back_at is None
     assert AuditEvent.objects.filter(action="telephony.call.callback", tenant=tenants.prov_a,
+                                     outcome="success",
                                      object_id=str(calls.no_answer)).count() == 1
     assert {(event.object_id, event.details["code"]) for event in AuditEvent.objects.filter(
-        action="config.call.callback", outcome="failure", tenant=tenants.prov_a,
+        action="telephony.call.callback", outcome="failure", tenant=tenants.prov_a,
         object_id__in=[str(calls.no_answer), str(calls.answered)])} == {
         (str(calls.no_answer), "already_called_back"), (str(calls.answered), "not_missed")}
 
@@ -215,6 +216,7 @@ def test_a_ticket_is_registered_from_a_call_once(as_role, calls, tenants) -> Non
     with schema_context(calls.schema):
         assert Ticket.objects.count() == 1
     assert AuditEvent.objects.filter(action="telephony.call.ticket", tenant=tenants.prov_a,
+                                     outcome="success",
                                      object_id=str(calls.answered)).count() == 1
 
 

@@ -173,7 +173,7 @@ def test_missed_calls_are_called_back_once(desk: Desk) -> None:
         assert again.status_code == 409 and error_code(page(again)) == code
     assert AuditEvent.objects.filter(action="telephony.call.callback",
                                      object_id=str(missed.pk), outcome="success").count() == 1
-    assert AuditEvent.objects.filter(action="config.call.callback", outcome="failure",
+    assert AuditEvent.objects.filter(action="telephony.call.callback", outcome="failure",
                                      details__code="not_missed").exists()
 
 
@@ -315,7 +315,7 @@ def test_a_limited_hub_operator_never_sees_another_institutions_calls(  # type: 
         # their code.
         assert AuditEvent.objects.filter(action="access.denied", object_type="telephony.call",
                                          object_id=str(other.pk), actor_id=user.pk).count() == 3
-        for action in ("config.call.callback", "config.call.ticket"):
+        for action in ("telephony.call.callback", "telephony.call.ticket"):
             assert AuditEvent.objects.filter(action=action, object_id=str(other.pk),
                                              outcome="failure", actor_id=user.pk,
                                              details__code="call_not_found").exists(), action

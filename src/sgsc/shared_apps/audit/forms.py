@@ -48,6 +48,7 @@ ACTION_FAMILIES: list[tuple[str, Any]] = [
     ("statement", _("Deconturi")),
     ("tariff", _("Grile tarifare")),
     ("team_member", _("Ture ale operatorilor")),
+    ("telephony", _("Telefonie (apeluri și centrale)")),
     ("tenant", _("Spații (prestatori și huburi)")),
     ("ticket", _("Solicitări")),
     ("usage", _("Utilizare")),

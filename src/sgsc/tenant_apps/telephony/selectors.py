@@ -17,6 +17,7 @@ from sgsc.tenant_apps.catalog.config_selectors import current_tenant, matching, 
 from sgsc.tenant_apps.telephony.models import (
     MISSED_DISPOSITIONS,
     Call,
+    CallEvent,
     Connector,
     Extension,
     PhoneLine,
@@ -86,6 +87,11 @@ def call_get(*, access: TicketAccess, call_id: int, for_update: bool = False) ->
                      actor=access.user, object_type="telephony.call", object_id=call.pk,
                      details={"reason": "institution_not_served"})
     raise NotFound(_("Apelul nu a fost găsit."), code="call_not_found")
+
+
+def call_events(*, call: Call) -> QuerySet[CallEvent]:
+    """The events received for a call, in the order they happened."""
+    return CallEvent.objects.filter(call=call).order_by("at", "pk")
 
 
 def call_current(*, access: TicketAccess, now: datetime | None = None) -> Call | None:

@@ -28,7 +28,6 @@ from sgsc.tenant_apps.catalog.services import (
     config_institution,
     config_load,
     config_reference,
-    config_refusal,
     config_store,
     config_text,
     config_writing,
@@ -258,6 +257,12 @@ def connector_revoke(*, actor: User, pk: int, now: datetime | None = None) -> Co
 
 # --- operators' actions on calls -----------------------------------------------------------
 
+def _call_refusal(verb: str, access: TicketAccess, call_id: int) -> Any:
+    """Audit a refused action on a call (``telephony.call.<verb>``), after the rollback."""
+    return audited_refusal(action=f"telephony.call.{verb}", actor=access.user,
+                           object_type="telephony.call", object_id=call_id, with_fields=True)
+
+
 def _require_work(access: TicketAccess) -> None:
     if not access.can(Capability.TICKETS_WORK):
         raise NotFound(_("Apelul nu există."), code="not_found")
@@ -266,7 +271,7 @@ def _require_work(access: TicketAccess) -> None:
 def call_ticket_create(*, access: TicketAccess, call_id: int, data: TicketInput,
                        now: datetime | None = None) -> Ticket:
     """Register the ticket of a call and tie the two together, both or neither."""
-    with config_refusal(Call, "ticket", actor=access.user, object_id=call_id), \
+    with _call_refusal("ticket", access, call_id), \
             transaction.atomic():
         _require_work(access)
         call = call_get(access=access, call_id=call_id, for_update=True)
@@ -286,7 +291,7 @@ def call_ticket_create(*, access: TicketAccess, call_id: int, data: TicketInput,
 def call_called_back(*, access: TicketAccess, call_id: int,
                      now: datetime | None = None) -> Call:
     """Record that somebody called a missed caller back (the KPI counts missed calls)."""
-    with config_refusal(Call, "callback", actor=access.user, object_id=call_id), \
+    with _call_refusal("callback", access, call_id), \
             transaction.atomic():
         _require_work(access)
         call = call_get(access=access, call_id=call_id, for_update=True)

@@ -23,10 +23,10 @@ from sgsc.platform.errors import ApplicationError
 from sgsc.shared_apps.identity.roles import Capability
 from sgsc.tenant_apps.telephony.display import citizen_number, phone_display
 from sgsc.tenant_apps.telephony.forms import CallFilterForm
-from sgsc.tenant_apps.telephony.models import CallEvent
 from sgsc.tenant_apps.telephony.selectors import (
     CALL_RELATED,
     call_current,
+    call_events,
     call_get,
     calls_missed,
     calls_search,
@@ -80,7 +80,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     call = call_get(access=ticket_access_for(request), call_id=pk)
     events = [(event, json.dumps(event.payload, indent=2, ensure_ascii=False, sort_keys=True))
-              for event in CallEvent.objects.filter(call=call).order_by("at", "pk")]
+              for event in call_events(call=call)]
     return render(request, TEMPLATES + "call.html", {"call": call, "events": events})
 
 
